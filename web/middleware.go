@@ -1,0 +1,231 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/yanglao/yanglao"
+)
+
+type ctxKey int
+
+const (
+	requestIDKey ctxKey = iota
+	sessionKey
+)
+
+func requestID(ctx context.Context) string { s, _ := ctx.Value(requestIDKey).(string); return s }
+
+// withRequestID tags each request with an id (a sane X-Request-ID from a proxy, or a new one),
+// echoed in the response, the logs and error bodies.
+func (s *Server) withRequestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.Header.Get("X-Request-ID")
+		if len(id) == 0 || len(id) > 64 || strings.ContainsFunc(id, func(c rune) bool { return c < '!' || c > '~' }) {
+			b := make([]byte, 8)
+			rand.Read(b)
+			id = hex.EncodeToString(b)
+		}
+		w.Header().Set("X-Request-ID", id)
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey, id)))
+	})
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += n
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach Flush for server-sent events.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// withLogging writes one structured line per request and feeds the metrics.
+func (s *Server) withLogging(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		next.ServeHTTP(sw, r)
+		if sw.status == 0 {
+			sw.status = http.StatusOK
+		}
+		d := time.Since(start)
+		route := r.Pattern
+		if route == "" {
+			route = "unmatched"
+		}
+		s.metrics.observe(route, sw.status, d)
+		level := slog.LevelInfo
+		if sw.status >= 500 {
+			level = slog.LevelError
+		} else if strings.HasPrefix(r.URL.Path, "/static/") || r.URL.Path == "/healthz" || r.URL.Path == "/metrics" {
+			level = slog.LevelDebug
+		}
+		user := ""
+		if a := yanglao.ActorFromContext(r.Context()); a != nil {
+			user = a.Username
+		}
+		s.log.LogAttrs(r.Context(), level, "request",
+			slog.String("id", requestID(r.Context())), slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.String("route", route), slog.Int("status", sw.status), slog.Int("bytes", sw.bytes),
+			slog.Duration("duration", d), slog.String("user", user), slog.String("ip", clientIP(r)))
+	})
+}
+
+func (s *Server) withRecover(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.ErrorContext(r.Context(), "panic", slog.Any("value", v), slog.String("stack", string(debug.Stack())))
+				s.apiError(w, r, fmt.Errorf("panic: %v", v))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// withSecurityHeaders sets the headers every response carries. Scripts come only
+// from our own origin (htmx and friends are vendored).
+func (s *Server) withSecurityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob: https:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
+		if s.cfg.Production {
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+const sessionCookie = "yl_session"
+
+// withActor signs the request in from a bearer token or a session cookie and
+// puts the actor in the context. Unsafe methods under cookie sessions must carry
+// the session's CSRF token and must not come from another origin.
+func (s *Server) withActor(next http.Handler) http.Handler {
+	cop := http.NewCrossOriginProtection()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		ip := clientIP(r)
+		if auth := r.Header.Get("Authorization"); auth != "" {
+			token, ok := strings.CutPrefix(auth, "Bearer ")
+			if !ok {
+				s.apiError(w, r, yanglao.Errorf(yanglao.EUNAUTHORIZED, "Authorization 头应为 Bearer 令牌 (Authorization must be a Bearer token)"))
+				return
+			}
+			u, err := s.Users.TokenUser(ctx, strings.TrimSpace(token))
+			if err != nil {
+				s.apiError(w, r, err)
+				return
+			}
+			next.ServeHTTP(w, r.WithContext(yanglao.NewContextWithActor(ctx, yanglao.ActorOf(u, ip))))
+			return
+		}
+		if err := cop.Check(r); err != nil {
+			s.fail(w, r, errCSRF)
+			return
+		}
+		if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
+			u, sess, err := s.Users.SessionUser(ctx, c.Value)
+			if err == nil {
+				if !safeMethod(r.Method) && !csrfOK(r, sess) {
+					s.fail(w, r, errCSRF)
+					return
+				}
+				ctx = yanglao.NewContextWithActor(ctx, yanglao.ActorOf(u, ip))
+				ctx = context.WithValue(ctx, sessionKey, sess)
+			} else if yanglao.ErrorCode(err) == yanglao.EUNAUTHORIZED {
+				s.clearSessionCookie(w)
+			} else {
+				s.fail(w, r, err)
+				return
+			}
+		}
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+func safeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
+}
+
+// csrfOK checks the synchroniser token from the X-CSRF-Token header (htmx, fetch) or the form.
+func csrfOK(r *http.Request, sess *yanglao.Session) bool {
+	got := r.Header.Get("X-CSRF-Token")
+	if got == "" && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		got = r.PostFormValue("csrf_token")
+	}
+	if got == "" && strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		if err := r.ParseMultipartForm(32 << 20); err == nil {
+			got = r.PostFormValue("csrf_token")
+		}
+	}
+	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(sess.CSRFToken)) == 1
+}
+
+func sessionOf(ctx context.Context) *yanglao.Session {
+	s, _ := ctx.Value(sessionKey).(*yanglao.Session)
+	return s
+}
+
+func (s *Server) setSessionCookie(w http.ResponseWriter, token string) {
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/", HttpOnly: true,
+		Secure: s.cfg.Production, SameSite: http.SameSiteLaxMode, MaxAge: int(yanglao.SessionMaxAge.Seconds())})
+}
+
+func (s *Server) clearSessionCookie(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true,
+		Secure: s.cfg.Production, SameSite: http.SameSiteLaxMode, MaxAge: -1})
+}
+
+// clientIP is the peer address; a reverse proxy's X-Forwarded-For is not trusted
+// unless the deployment puts one in front (then configure the proxy to overwrite it).
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// fail answers an error as JSON for API and htmx requests, and as a page otherwise.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if isAPI(r) || r.Header.Get("HX-Request") != "" {
+		s.apiError(w, r, err)
+		return
+	}
+	s.renderErrorPage(w, r, err)
+}
+
+func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }

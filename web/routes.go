@@ -1,0 +1,96 @@
+package web
+
+import (
+	"net/http"
+)
+
+// access says who may call a route.
+type access int
+
+const (
+	public   access = iota // anyone, signed in or not
+	signedIn               // any signed-in user; finer rules live in the services
+)
+
+// route is one line of the route table. A route has either an API handler
+// (JSON, errors mapped by apiError) or a page handler (HTML).
+type route struct {
+	method, path string
+	access       access
+	api          func(http.ResponseWriter, *http.Request) error
+	page         func(http.ResponseWriter, *http.Request) error
+	raw          http.Handler // static files, metrics: served as they are
+	doc          *apiDoc      // documents an API route in the OpenAPI description
+}
+
+// table is THE route table of the platform.
+func (s *Server) table() []route {
+	return []route{
+		// Operations.
+		{method: "GET", path: "/healthz", raw: http.HandlerFunc(s.healthz)},
+		{method: "GET", path: "/readyz", raw: http.HandlerFunc(s.readyz)},
+		{method: "GET", path: "/metrics", raw: s.metricsHandler()},
+
+		// API description.
+		{method: "GET", path: "/api/v1/openapi.json", raw: http.HandlerFunc(s.openAPIJSON)},
+		{method: "GET", path: "/api/docs", raw: http.HandlerFunc(s.apiDocsPage)},
+
+		// Region tree: public reference data.
+		{method: "GET", path: "/api/v1/regions", api: s.apiSearchRegions, doc: docSearchRegions},
+		{method: "GET", path: "/api/v1/regions/{code}", api: s.apiRegion, doc: docRegion},
+		{method: "GET", path: "/api/v1/regions/{code}/children", api: s.apiRegionChildren, doc: docRegionChildren},
+		{method: "GET", path: "/api/v1/regions/{code}/ancestors", api: s.apiRegionAncestors, doc: docRegionAncestors},
+
+		// Accounts.
+		{method: "GET", path: "/api/v1/me", access: signedIn, api: s.apiMe, doc: docMe},
+		{method: "GET", path: "/api/v1/users", access: signedIn, api: s.apiUsers, doc: docUsers},
+		{method: "POST", path: "/api/v1/users", access: signedIn, api: s.apiCreateUser, doc: docCreateUser},
+		{method: "GET", path: "/api/v1/users/{id}", access: signedIn, api: s.apiUser, doc: docUser},
+		{method: "PATCH", path: "/api/v1/users/{id}", access: signedIn, api: s.apiUpdateUser, doc: docUpdateUser},
+		{method: "PUT", path: "/api/v1/users/{id}/password", access: signedIn, api: s.apiSetPassword, doc: docSetPassword},
+		{method: "POST", path: "/api/v1/users/{id}/tokens", access: signedIn, api: s.apiCreateToken, doc: docCreateToken},
+
+		// Organisations.
+		{method: "GET", path: "/api/v1/orgs", access: signedIn, api: s.apiOrgs, doc: docOrgs},
+		{method: "POST", path: "/api/v1/orgs", access: signedIn, api: s.apiCreateOrg, doc: docCreateOrg},
+		{method: "GET", path: "/api/v1/orgs/{id}", access: signedIn, api: s.apiOrg, doc: docOrg},
+
+		// Audit log.
+		{method: "GET", path: "/api/v1/audit", access: signedIn, api: s.apiAudit, doc: docAudit},
+	}
+}
+
+// routes registers the table and the web UI's pages on the mux.
+func (s *Server) routes() {
+	all := append(s.table(), s.pageTable()...)
+	for _, rt := range all {
+		s.mux.Handle(rt.method+" "+rt.path, s.wrap(rt))
+	}
+	s.mux.Handle("/api/", s.wrap(route{api: func(http.ResponseWriter, *http.Request) error { return errNoRoute }}))
+}
+
+// wrap applies the route's access rule and error mapping.
+func (s *Server) wrap(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if rt.access == signedIn && actor(r) == nil {
+			if rt.page != nil {
+				s.redirectToLogin(w, r)
+				return
+			}
+			s.apiError(w, r, errNotSignedIn)
+			return
+		}
+		switch {
+		case rt.raw != nil:
+			rt.raw.ServeHTTP(w, r)
+		case rt.api != nil:
+			if err := rt.api(w, r); err != nil {
+				s.apiError(w, r, err)
+			}
+		case rt.page != nil:
+			if err := rt.page(w, r); err != nil {
+				s.fail(w, r, err)
+			}
+		}
+	})
+}
