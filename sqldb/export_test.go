@@ -9,7 +9,3 @@ import (
 func (db *DB) ExecForTest(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	return db.write.ExecContext(ctx, db.rebind(q), args...)
 }
-
-func (db *DB) QueryRowForTest(ctx context.Context, q string, args ...any) *sql.Row {
-	return db.read.QueryRowContext(ctx, db.rebind(q), args...)
-}

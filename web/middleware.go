@@ -21,7 +21,20 @@ type ctxKey int
 const (
 	requestIDKey ctxKey = iota
 	sessionKey
+	reqInfoKey
 )
+
+// reqInfo is filled in by inner handlers (the matched route, the signed-in user)
+// for the access log written by the outer one.
+type reqInfo struct{ route, user string }
+
+func infoOf(r *http.Request) *reqInfo {
+	i, _ := r.Context().Value(reqInfoKey).(*reqInfo)
+	if i == nil {
+		return &reqInfo{}
+	}
+	return i
+}
 
 func requestID(ctx context.Context) string { s, _ := ctx.Value(requestIDKey).(string); return s }
 
@@ -70,30 +83,23 @@ func (s *Server) withLogging(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
-		next.ServeHTTP(sw, r)
+		info := &reqInfo{route: "unmatched"}
+		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), reqInfoKey, info)))
 		if sw.status == 0 {
 			sw.status = http.StatusOK
 		}
 		d := time.Since(start)
-		route := r.Pattern
-		if route == "" {
-			route = "unmatched"
-		}
-		s.metrics.observe(route, sw.status, d)
+		s.metrics.observe(info.route, sw.status, d)
 		level := slog.LevelInfo
 		if sw.status >= 500 {
 			level = slog.LevelError
 		} else if strings.HasPrefix(r.URL.Path, "/static/") || r.URL.Path == "/healthz" || r.URL.Path == "/metrics" {
 			level = slog.LevelDebug
 		}
-		user := ""
-		if a := yanglao.ActorFromContext(r.Context()); a != nil {
-			user = a.Username
-		}
 		s.log.LogAttrs(r.Context(), level, "request",
 			slog.String("id", requestID(r.Context())), slog.String("method", r.Method), slog.String("path", r.URL.Path),
-			slog.String("route", route), slog.Int("status", sw.status), slog.Int("bytes", sw.bytes),
-			slog.Duration("duration", d), slog.String("user", user), slog.String("ip", clientIP(r)))
+			slog.String("route", info.route), slog.Int("status", sw.status), slog.Int("bytes", sw.bytes),
+			slog.Duration("duration", d), slog.String("user", info.user), slog.String("ip", clientIP(r)))
 	})
 }
 
@@ -149,6 +155,7 @@ func (s *Server) withActor(next http.Handler) http.Handler {
 				s.apiError(w, r, err)
 				return
 			}
+			infoOf(r).user = u.Username
 			next.ServeHTTP(w, r.WithContext(yanglao.NewContextWithActor(ctx, yanglao.ActorOf(u, ip))))
 			return
 		}
@@ -163,6 +170,7 @@ func (s *Server) withActor(next http.Handler) http.Handler {
 					s.fail(w, r, errCSRF)
 					return
 				}
+				infoOf(r).user = u.Username
 				ctx = yanglao.NewContextWithActor(ctx, yanglao.ActorOf(u, ip))
 				ctx = context.WithValue(ctx, sessionKey, sess)
 			} else if yanglao.ErrorCode(err) == yanglao.EUNAUTHORIZED {

@@ -72,6 +72,9 @@ func (s *Server) routes() {
 // wrap applies the route's access rule and error mapping.
 func (s *Server) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Pattern != "" {
+			infoOf(r).route = r.Pattern
+		}
 		if rt.access == signedIn && actor(r) == nil {
 			if rt.page != nil {
 				s.redirectToLogin(w, r)

@@ -1,0 +1,104 @@
+package web_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/yanglao/yanglao"
+	tk "github.com/yanglao/yanglao/testkit"
+)
+
+// TestBadInput: malformed JSON, unknown fields, wrong types, 10 MB strings,
+// SQL-ish text and invalid region codes get a 4xx naming the field and write nothing.
+func TestBadInput(t *testing.T) {
+	e := newEnv(t)
+	admin := tk.CreateUser(t, e.db, "admin", yanglao.RoleAdmin, tk.Hunan, nil)
+	tok := e.token(admin)
+	huge := strings.Repeat("长", 10<<20/3)
+	valid := `"username":"newbie","display_name":"新人","role":"worker","region_code":"` + tk.TownA + `","password":"a-long-password"`
+	for _, tc := range []struct {
+		name, method, path, body string
+		status                   int
+		field                    string
+	}{
+		{"malformed JSON", "POST", "/api/v1/users", `{"username": "x",`, 400, "body"},
+		{"not an object", "POST", "/api/v1/users", `[1,2]`, 400, "body"},
+		{"empty body", "POST", "/api/v1/users", ``, 400, "body"},
+		{"two objects", "POST", "/api/v1/users", `{` + valid + `} {}`, 400, "body"},
+		{"unknown field", "POST", "/api/v1/users", `{` + valid + `,"is_admin":true}`, 400, "is_admin"},
+		{"wrong type", "POST", "/api/v1/users", `{"username":42,"display_name":"x","role":"worker","region_code":"` + tk.TownA + `","password":"a-long-password"}`, 400, "username"},
+		{"wrong type nested id", "POST", "/api/v1/users", `{` + valid + `,"org_id":"seven"}`, 400, "org_id"},
+		{"10 MB string", "POST", "/api/v1/users", `{"username":"x","display_name":"` + huge + `"}`, 413, "display_name"},
+		{"SQL-ish username", "POST", "/api/v1/users", `{"username":"x'; DROP TABLE users; --","display_name":"x","role":"worker","region_code":"` + tk.TownA + `","password":"a-long-password"}`, 400, "username"},
+		{"region code too short", "POST", "/api/v1/users", `{"username":"newbie","display_name":"x","role":"worker","region_code":"4310","password":"a-long-password"}`, 400, "region_code"},
+		{"region code unknown", "POST", "/api/v1/users", `{"username":"newbie","display_name":"x","role":"worker","region_code":"999999999999","password":"a-long-password"}`, 400, "region_code"},
+		{"region code SQL-ish", "POST", "/api/v1/users", `{"username":"newbie","display_name":"x","role":"worker","region_code":"1' OR '1'='1","password":"a-long-password"}`, 400, "region_code"},
+		{"unknown role", "POST", "/api/v1/users", `{"username":"newbie","display_name":"x","role":"god","region_code":"` + tk.TownA + `","password":"a-long-password"}`, 400, "role"},
+		{"short password", "POST", "/api/v1/users", `{"username":"newbie","display_name":"x","role":"worker","region_code":"` + tk.TownA + `","password":"short"}`, 400, "password"},
+		{"org kind", "POST", "/api/v1/orgs", `{"name":"x","kind":"casino","region_code":"` + tk.TownA + `"}`, 400, "kind"},
+		{"bad id", "GET", "/api/v1/users/abc", ``, 400, "id"},
+		{"negative id", "GET", "/api/v1/users/-1", ``, 400, "id"},
+		{"bad limit", "GET", "/api/v1/users?limit=100000", ``, 400, "limit"},
+		{"bad cursor", "GET", "/api/v1/users?after=zzz", ``, 400, "after"},
+		{"bad region path", "GET", "/api/v1/regions/43100200100x", ``, 400, "code"},
+		{"bad level", "GET", "/api/v1/regions?level=9", ``, 400, "level"},
+		{"patch unknown field", "PATCH", "/api/v1/users/1", `{"password_hash":"x"}`, 400, "password_hash"},
+		{"patch wrong type", "PATCH", "/api/v1/users/1", `{"disabled":"yes"}`, 400, "disabled"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := e.countAudit()
+			var body any
+			if tc.body != "" {
+				body = tc.body
+			}
+			if tc.method == "POST" && tc.body == "" {
+				body = []byte{}
+			}
+			r := e.do(tc.method, tc.path, tok, body)
+			if r.status != tc.status {
+				t.Fatalf("status %d, want %d: %s", r.status, tc.status, r.body)
+			}
+			if r.err.Field != tc.field {
+				t.Errorf("field %q, want %q (message %q)", r.err.Field, tc.field, r.err.Message)
+			}
+			if r.err.Message == "" || r.err.Code == "" {
+				t.Errorf("error without code or message: %s", r.body)
+			}
+			if after := e.countAudit(); after != before {
+				t.Errorf("bad input wrote %d audit entries", after-before)
+			}
+		})
+	}
+	// The tables are intact and the SQL-ish text was stored nowhere.
+	if r := e.do("GET", "/api/v1/users", tok, nil); r.status != http.StatusOK || strings.Contains(string(r.body), "DROP") || strings.Contains(string(r.body), "newbie") {
+		t.Fatalf("after bad input: %d %s", r.status, r.body)
+	}
+	// Unknown API routes answer in the same error shape.
+	if r := e.do("GET", "/api/v1/nope", tok, nil); r.status != http.StatusNotFound || r.err.Code != yanglao.ENOTFOUND {
+		t.Fatalf("unknown route: %d %s", r.status, r.body)
+	}
+	// A bad token is 401, not a silent anonymous request.
+	if r := e.do("GET", "/api/v1/me", "yl_wrong", nil); r.status != http.StatusUnauthorized {
+		t.Fatalf("bad token: %d", r.status)
+	}
+}
+
+func TestOperationalEndpoints(t *testing.T) {
+	e := newEnv(t)
+	for _, p := range []string{"/healthz", "/readyz", "/metrics", "/api/v1/openapi.json", "/api/docs"} {
+		if r := e.do("GET", p, "", nil); r.status != http.StatusOK {
+			t.Errorf("%s: %d", p, r.status)
+		}
+	}
+	r := e.do("GET", "/api/v1/openapi.json", "", nil)
+	for _, want := range []string{`"openapi": "3.0.3"`, `"/api/v1/users/{id}"`, `"CreateUserRequest"`, `"RegionList"`, `"ErrorResponse"`} {
+		if !strings.Contains(string(r.body), want) {
+			t.Errorf("openapi.json lacks %s", want)
+		}
+	}
+	m := e.do("GET", "/metrics", "", nil)
+	if !strings.Contains(string(m.body), `yanglao_http_requests_total{route="GET /api/v1/openapi.json",status="200"}`) {
+		t.Errorf("metrics lack the route-labelled request counter")
+	}
+}

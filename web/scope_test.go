@@ -1,0 +1,102 @@
+package web_test
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/yanglao/yanglao"
+	tk "github.com/yanglao/yanglao/testkit"
+	"github.com/yanglao/yanglao/web"
+)
+
+// TestScopeMatrix walks every signed-in API route for every relation an actor
+// can have to a record in township A: own township, sibling township, parent
+// county, organisation staff, unrelated province. Issue 2: "two officials of
+// sibling townships cannot see each other's users or anything else scoped below
+// their townships, through any endpoint".
+func TestScopeMatrix(t *testing.T) {
+	e := newEnv(t)
+	homeA := tk.CreateOrg(t, e.db, "人民路敬老院", yanglao.OrgCareHome, tk.TownA)
+	homeB := tk.CreateOrg(t, e.db, "燕泉敬老院", yanglao.OrgCareHome, tk.TownB)
+	targetUser := tk.CreateUser(t, e.db, "target", yanglao.RoleWorker, tk.VillageA1, nil)
+
+	actors := map[string]*yanglao.User{
+		"own":     tk.CreateUser(t, e.db, "own", yanglao.RoleOfficial, tk.TownA, nil),
+		"sibling": tk.CreateUser(t, e.db, "sibling", yanglao.RoleOfficial, tk.TownB, nil),
+		"parent":  tk.CreateUser(t, e.db, "parent", yanglao.RoleOfficial, tk.Beihu, nil),
+		"staffB":  tk.CreateUser(t, e.db, "staffb", yanglao.RoleOperator, tk.TownB, &homeB),
+		"other":   tk.CreateUser(t, e.db, "other", yanglao.RoleOfficial, tk.Dongcheng, nil),
+		"worker":  tk.CreateUser(t, e.db, "workera", yanglao.RoleWorker, tk.TownA, nil),
+	}
+	tokens := map[string]string{}
+	for k, u := range actors {
+		tokens[k] = e.token(u)
+	}
+	// Who may see township A's records: account managers there, and for
+	// organisations also anyone working in township A.
+	manages := map[string]bool{"own": true, "parent": true}
+	seesOrgs := map[string]bool{"own": true, "parent": true, "worker": true}
+
+	type probe struct {
+		method, path string
+		body         any
+		// leaks reports whether a 2xx body reveals township A's record.
+		leaks func(body string) bool
+	}
+	tu, ho := fmt.Sprint(targetUser.ID), fmt.Sprint(homeA)
+	hasTarget := func(b string) bool { return strings.Contains(b, `"username":"target"`) }
+	hasHome := func(b string) bool { return strings.Contains(b, "人民路敬老院") }
+	probes := map[string][]probe{
+		"GET /api/v1/users":                {{"GET", "/api/v1/users", nil, hasTarget}, {"GET", "/api/v1/users?region=" + tk.TownA, nil, hasTarget}, {"GET", "/api/v1/users?q=target", nil, hasTarget}},
+		"GET /api/v1/users/{id}":           {{"GET", "/api/v1/users/" + tu, nil, hasTarget}},
+		"PATCH /api/v1/users/{id}":         {{"PATCH", "/api/v1/users/" + tu, map[string]any{"display_name": "改名"}, hasTarget}},
+		"PUT /api/v1/users/{id}/password":  {{"PUT", "/api/v1/users/" + tu + "/password", map[string]any{"password": "a-new-long-password"}, func(string) bool { return true }}},
+		"POST /api/v1/users/{id}/tokens":   {{"POST", "/api/v1/users/" + tu + "/tokens", map[string]any{"name": "steal"}, func(string) bool { return true }}},
+		"POST /api/v1/users":               {{"POST", "/api/v1/users", map[string]any{"username": "planted", "display_name": "X", "role": "worker", "region_code": tk.TownA, "password": "a-long-password"}, func(string) bool { return true }}},
+		"GET /api/v1/orgs":                 {{"GET", "/api/v1/orgs", nil, hasHome}, {"GET", "/api/v1/orgs?q=人民路", nil, hasHome}},
+		"GET /api/v1/orgs/{id}":            {{"GET", "/api/v1/orgs/" + ho, nil, hasHome}},
+		"POST /api/v1/orgs":                {{"POST", "/api/v1/orgs", map[string]any{"name": "插入的机构", "kind": "canteen", "region_code": tk.TownA}, func(string) bool { return true }}},
+		"GET /api/v1/audit":                {{"GET", "/api/v1/audit?entity=user&entity_id=" + tu, nil, func(b string) bool { return strings.Contains(b, `"username":"test"`) }}},
+		"GET /api/v1/me":                   {{"GET", "/api/v1/me", nil, hasTarget}},
+	}
+	// Every signed-in route must have probes, so a new route cannot skip this test.
+	for _, rt := range web.RouteTableForTest() {
+		if rt.SignedIn && strings.HasPrefix(rt.Path, "/api/") {
+			if _, ok := probes[rt.Method+" "+rt.Path]; !ok {
+				t.Errorf("route %s %s has no scope probe in TestScopeMatrix", rt.Method, rt.Path)
+			}
+		}
+	}
+	for name, ps := range probes {
+		for _, p := range ps {
+			for who, tok := range tokens {
+				r := e.do(p.method, p.path, tok, p.body)
+				ok := r.status < 300
+				leaked := ok && p.leaks(string(r.body))
+				mayManage := manages[who]
+				if strings.HasPrefix(name, "GET /api/v1/orgs") {
+					mayManage = seesOrgs[who]
+				}
+				switch {
+				case name == "GET /api/v1/audit":
+					// Only administrators read others' audit entries (here: the system's, which created the user).
+					if leaked {
+						t.Errorf("%s %s as %s: audit of another user leaked", p.method, p.path, who)
+					}
+				case mayManage && !ok && p.method == "GET":
+					t.Errorf("%s %s as %s: status %d, want success (%s)", p.method, p.path, who, r.status, r.body)
+				case !mayManage && leaked:
+					t.Errorf("%s %s as %s: township A's record leaked: %s", p.method, p.path, who, r.body)
+				case !mayManage && ok && p.method != "GET":
+					t.Errorf("%s %s as %s: write outside scope succeeded: %s", p.method, p.path, who, r.body)
+				}
+			}
+		}
+	}
+	// The sibling's 404 and the own official's success are not two spellings of one answer.
+	if r := e.do("GET", "/api/v1/users/"+tu, tokens["sibling"], nil); r.status != http.StatusNotFound {
+		t.Errorf("sibling reading a user: %d, want 404", r.status)
+	}
+}
