@@ -28,13 +28,18 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	db := tk.NewDB(t)
+	srv := httptest.NewServer(newHandler(db))
+	t.Cleanup(srv.Close)
+	return &env{t: t, db: db, srv: srv, us: sqldb.NewUserService(db)}
+}
+
+// newHandler wires the real services on db, as cmd/yanglao does.
+func newHandler(db *sqldb.DB) http.Handler {
 	svc := web.Services{
 		Regions: sqldb.NewRegionService(db), Users: sqldb.NewUserService(db),
 		Orgs: sqldb.NewOrgService(db), Audit: sqldb.NewAuditService(db), Ready: db.Ping,
 	}
-	srv := httptest.NewServer(web.New(svc, web.Config{Version: "test", Logger: slog.New(slog.DiscardHandler)}).Handler())
-	t.Cleanup(srv.Close)
-	return &env{t: t, db: db, srv: srv, us: svc.Users.(*sqldb.UserService)}
+	return web.New(svc, web.Config{Version: "test", Logger: slog.New(slog.DiscardHandler)}).Handler()
 }
 
 // token returns a bearer token for u.
