@@ -49,17 +49,17 @@ func TestScopeMatrix(t *testing.T) {
 	hasTarget := func(b string) bool { return strings.Contains(b, `"username":"target"`) }
 	hasHome := func(b string) bool { return strings.Contains(b, "人民路敬老院") }
 	probes := map[string][]probe{
-		"GET /api/v1/users":                {{"GET", "/api/v1/users", nil, hasTarget}, {"GET", "/api/v1/users?region=" + tk.TownA, nil, hasTarget}, {"GET", "/api/v1/users?q=target", nil, hasTarget}},
-		"GET /api/v1/users/{id}":           {{"GET", "/api/v1/users/" + tu, nil, hasTarget}},
-		"PATCH /api/v1/users/{id}":         {{"PATCH", "/api/v1/users/" + tu, map[string]any{"display_name": "改名"}, hasTarget}},
-		"PUT /api/v1/users/{id}/password":  {{"PUT", "/api/v1/users/" + tu + "/password", map[string]any{"password": "a-new-long-password"}, func(string) bool { return true }}},
-		"POST /api/v1/users/{id}/tokens":   {{"POST", "/api/v1/users/" + tu + "/tokens", map[string]any{"name": "steal"}, func(string) bool { return true }}},
-		"POST /api/v1/users":               {{"POST", "/api/v1/users", map[string]any{"username": "planted", "display_name": "X", "role": "worker", "region_code": tk.TownA, "password": "a-long-password"}, func(string) bool { return true }}},
-		"GET /api/v1/orgs":                 {{"GET", "/api/v1/orgs", nil, hasHome}, {"GET", "/api/v1/orgs?q=人民路", nil, hasHome}},
-		"GET /api/v1/orgs/{id}":            {{"GET", "/api/v1/orgs/" + ho, nil, hasHome}},
-		"POST /api/v1/orgs":                {{"POST", "/api/v1/orgs", map[string]any{"name": "插入的机构", "kind": "canteen", "region_code": tk.TownA}, func(string) bool { return true }}},
-		"GET /api/v1/audit":                {{"GET", "/api/v1/audit?entity=user&entity_id=" + tu, nil, func(b string) bool { return strings.Contains(b, `"username":"test"`) }}},
-		"GET /api/v1/me":                   {{"GET", "/api/v1/me", nil, hasTarget}},
+		"GET /api/v1/users":               {{"GET", "/api/v1/users", nil, hasTarget}, {"GET", "/api/v1/users?region=" + tk.TownA, nil, hasTarget}, {"GET", "/api/v1/users?q=target", nil, hasTarget}},
+		"GET /api/v1/users/{id}":          {{"GET", "/api/v1/users/" + tu, nil, hasTarget}},
+		"PATCH /api/v1/users/{id}":        {{"PATCH", "/api/v1/users/" + tu, map[string]any{"display_name": "改名"}, hasTarget}},
+		"PUT /api/v1/users/{id}/password": {{"PUT", "/api/v1/users/" + tu + "/password", map[string]any{"password": "a-new-long-password"}, func(string) bool { return true }}},
+		"POST /api/v1/users/{id}/tokens":  {{"POST", "/api/v1/users/" + tu + "/tokens", map[string]any{"name": "steal"}, func(string) bool { return true }}},
+		"POST /api/v1/users":              {{"POST", "/api/v1/users", map[string]any{"username": "planted", "display_name": "X", "role": "worker", "region_code": tk.TownA, "password": "a-long-password"}, func(string) bool { return true }}},
+		"GET /api/v1/orgs":                {{"GET", "/api/v1/orgs", nil, hasHome}, {"GET", "/api/v1/orgs?q=人民路", nil, hasHome}},
+		"GET /api/v1/orgs/{id}":           {{"GET", "/api/v1/orgs/" + ho, nil, hasHome}},
+		"POST /api/v1/orgs":               {{"POST", "/api/v1/orgs", map[string]any{"name": "插入的机构", "kind": "canteen", "region_code": tk.TownA}, func(string) bool { return true }}},
+		"GET /api/v1/audit":               {{"GET", "/api/v1/audit?entity=user&entity_id=" + tu, nil, func(b string) bool { return strings.Contains(b, `"username":"test"`) }}},
+		"GET /api/v1/me":                  {{"GET", "/api/v1/me", nil, hasTarget}},
 	}
 	// Every signed-in route must have probes, so a new route cannot skip this test.
 	for _, rt := range web.RouteTableForTest() {
