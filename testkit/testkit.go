@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/yanglao/yanglao"
+	"github.com/yanglao/yanglao/crypt"
+	"github.com/yanglao/yanglao/idcard"
 	"github.com/yanglao/yanglao/sqldb"
 )
 
@@ -146,4 +148,22 @@ func CreateOrg(t testing.TB, db *sqldb.DB, name, kind, region string) int64 {
 		t.Fatalf("create org %s: %v", name, err)
 	}
 	return o.ID
+}
+
+// Box is a fixed-key sealing box for tests.
+func Box() *crypt.Box {
+	b, err := crypt.New([]byte("0123456789abcdef0123456789abcdef"))
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// CitizenID makes a valid citizen ID for region6 born on birth ("YYYY-MM-DD").
+func CitizenID(region6, birth string, seq int) string {
+	t, err := time.Parse(time.DateOnly, birth)
+	if err != nil {
+		panic(err)
+	}
+	return idcard.Generate(region6, t, seq)
 }
