@@ -80,7 +80,7 @@ func (s *Server) openAPI() map[string]any {
 		}
 		errRef := map[string]any{"description": "错误 (error)", "content": map[string]any{"application/json": map[string]any{
 			"schema": sg.schema(reflect.TypeOf(ErrorResponse{}))}}}
-		op["responses"] = map[string]any{itoa(status): ok, "default": errRef}
+		op["responses"] = map[string]any{strconv.Itoa(status): ok, "default": errRef}
 		if rt.access == signedIn {
 			op["security"] = []any{map[string]any{"bearer": []string{}}, map[string]any{"cookie": []string{}}}
 		}
@@ -106,7 +106,6 @@ func (s *Server) openAPI() map[string]any {
 	}
 }
 
-func itoa(n int) string { return strconv.Itoa(n) }
 
 func opID(method, path string) string {
 	parts := []string{strings.ToLower(method)}

@@ -55,6 +55,17 @@ func (s *Server) table() []route {
 		{method: "POST", path: "/api/v1/orgs", access: signedIn, api: s.apiCreateOrg, doc: docCreateOrg},
 		{method: "GET", path: "/api/v1/orgs/{id}", access: signedIn, api: s.apiOrg, doc: docOrg},
 
+		// Register of older people.
+		{method: "GET", path: "/api/v1/people", access: signedIn, api: s.apiPeople, doc: docPeople},
+		{method: "GET", path: "/api/v1/people/count", access: signedIn, api: s.apiCountPeople, doc: docCountPeople},
+		{method: "POST", path: "/api/v1/people", access: signedIn, api: s.apiCreatePerson, doc: docCreatePerson},
+		{method: "GET", path: "/api/v1/people/{id}", access: signedIn, api: s.apiPerson, doc: docPerson},
+		{method: "PUT", path: "/api/v1/people/{id}", access: signedIn, api: s.apiUpdatePerson, doc: docUpdatePerson},
+		{method: "POST", path: "/api/v1/people/{id}/reveal", access: signedIn, api: s.apiRevealPerson, doc: docRevealPerson},
+		{method: "POST", path: "/api/v1/people/{id}/statuses", access: signedIn, api: s.apiAddStatus, doc: docAddStatus},
+		{method: "POST", path: "/api/v1/statuses/{id}/end", access: signedIn, api: s.apiEndStatus, doc: docEndStatus},
+		{method: "GET", path: "/api/v1/people/{id}/history", access: signedIn, api: s.apiPersonHistory, doc: docPersonHistory},
+
 		// Audit log.
 		{method: "GET", path: "/api/v1/audit", access: signedIn, api: s.apiAudit, doc: docAudit},
 	}

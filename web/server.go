@@ -21,6 +21,7 @@ type Services struct {
 	Users   yanglao.UserService
 	Orgs    yanglao.OrgService
 	Audit   yanglao.AuditService
+	People  yanglao.PersonService
 	// Ready reports whether the database answers (for /readyz).
 	Ready func(context.Context) error
 }

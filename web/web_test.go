@@ -22,7 +22,8 @@ type env struct {
 	t   *testing.T
 	db  *sqldb.DB
 	srv *httptest.Server
-	us  *sqldb.UserService
+	us     *sqldb.UserService
+	people *sqldb.PersonService
 }
 
 func newEnv(t *testing.T) *env {
@@ -30,7 +31,7 @@ func newEnv(t *testing.T) *env {
 	db := tk.NewDB(t)
 	srv := httptest.NewServer(newHandler(db))
 	t.Cleanup(srv.Close)
-	return &env{t: t, db: db, srv: srv, us: sqldb.NewUserService(db)}
+	return &env{t: t, db: db, srv: srv, us: sqldb.NewUserService(db), people: sqldb.NewPersonService(db, tk.Box())}
 }
 
 // newHandler wires the real services on db, as cmd/yanglao does.
@@ -38,6 +39,7 @@ func newHandler(db *sqldb.DB) http.Handler {
 	svc := web.Services{
 		Regions: sqldb.NewRegionService(db), Users: sqldb.NewUserService(db),
 		Orgs: sqldb.NewOrgService(db), Audit: sqldb.NewAuditService(db), Ready: db.Ping,
+		People: sqldb.NewPersonService(db, tk.Box()),
 	}
 	return web.New(svc, web.Config{Version: "test", Logger: slog.New(slog.DiscardHandler)}).Handler()
 }
