@@ -271,4 +271,6 @@ type PersonService interface {
 	EndStatus(ctx context.Context, statusID int64, end Date) error
 	PersonHistory(ctx context.Context, id int64) ([]*AuditEntry, error)
 	LifeEvents(ctx context.Context, afterID int64, limit int) ([]*LifeEvent, error)
+	// LinkUser lets an older person's or family member's account see one person.
+	LinkUser(ctx context.Context, userID, personID int64, relation string) error
 }

@@ -275,8 +275,12 @@ func canWriteRegister(ctx context.Context) error {
 	return yanglao.Errorf(yanglao.EFORBIDDEN, "无权修改老年人信息 (not allowed to change the register)")
 }
 
-// canReadRegister: those who keep it, plus emergency operators who must see who is calling.
+// canReadRegister: those who keep it, emergency operators who must see who is
+// calling, and older people and families (narrowed to their links by personScope).
 func canReadRegister(a *yanglao.Actor) bool {
+	if a != nil && (a.Role == yanglao.RoleElder || a.Role == yanglao.RoleFamily) {
+		return true
+	}
 	return a != nil && (a.Unrestricted() || a.Role == yanglao.RoleOfficial || a.Role == yanglao.RoleWorker ||
 		a.Role == yanglao.RoleAssessor || a.Role == yanglao.RoleEmergency)
 }
@@ -289,6 +293,9 @@ func personScope(ctx context.Context) (string, []any, error) {
 	}
 	if !canReadRegister(a) {
 		return "1=0", nil, nil
+	}
+	if a.Role == yanglao.RoleElder || a.Role == yanglao.RoleFamily {
+		return "p.id IN (SELECT person_id FROM person_links WHERE user_id = ?)", []any{a.UserID}, nil
 	}
 	return scope(ctx, "p.residence_path", "")
 }
@@ -704,4 +711,45 @@ func (s *PersonService) LifeEvents(ctx context.Context, afterID int64, limit int
 		err := r.Scan(&e.ID, &e.Kind, &e.PersonID, &e.Date, &e.At)
 		return e, err
 	}, `SELECT id, kind, person_id, event_date, at FROM life_events WHERE id > ? ORDER BY id LIMIT ?`, afterID, limit)
+}
+
+// Relations an account can have to a person.
+var linkRelations = map[string]bool{"self": true, "child": true, "spouse": true, "relative": true, "guardian": true}
+
+// LinkUser lets an older person's or family member's account see one person.
+// Those who keep the register link accounts, within their scope; an older
+// person's own account links only as "self".
+func (s *PersonService) LinkUser(ctx context.Context, userID, personID int64, relation string) error {
+	if err := canWriteRegister(ctx); err != nil {
+		return err
+	}
+	if !linkRelations[relation] {
+		return yanglao.Invalid("relation", "关系应为 self、child、spouse、relative 或 guardian (relation must be self, child, spouse, relative or guardian)")
+	}
+	tx, err := s.db.BeginTx(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.person(ctx, personID); err != nil {
+		return err
+	}
+	u, err := tx.user(ctx, userID)
+	if err != nil {
+		return err
+	}
+	if u.Role != yanglao.RoleElder && u.Role != yanglao.RoleFamily {
+		return yanglao.Invalid("user_id", "只有老年人或家属账号可以关联老年人 (only older-person or family accounts are linked to people)")
+	}
+	if (u.Role == yanglao.RoleElder) != (relation == "self") {
+		return yanglao.Invalid("relation", "老年人本人账号的关系应为 self，家属账号不能是 self (an older person's account links as self; a family account cannot)")
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO person_links (user_id, person_id, relation, created_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (user_id, person_id) DO UPDATE SET relation = excluded.relation`, userID, personID, relation, tx.now); err != nil {
+		return err
+	}
+	if err := tx.audit(ctx, yanglao.AuditCreate, "person", strconv.FormatInt(personID, 10), fmt.Sprintf("linked user %d as %s", userID, relation)); err != nil {
+		return err
+	}
+	return tx.Commit()
 }

@@ -252,3 +252,45 @@ func TestPersonUpdateDeathAndConflicts(t *testing.T) {
 		t.Fatalf("history has %d entries, want create, 2 updates, status added and ended", len(hist))
 	}
 }
+
+func TestElderAndFamilySeeOnlyTheirOwn(t *testing.T) {
+	db := tk.NewDB(t)
+	ps := sqldb.NewPersonService(db, tk.Box())
+	sys := tk.System()
+	mum := newPerson("周妈妈", tk.VillageA1, tk.CitizenID("431002", "1944-04-04", 12))
+	neighbour := newPerson("吴邻居", tk.VillageA1, tk.CitizenID("431002", "1945-05-05", 12))
+	for _, p := range []*yanglao.Person{mum, neighbour} {
+		if err := ps.CreatePerson(sys, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	elder := tk.CreateUser(t, db, "mum", yanglao.RoleElder, tk.VillageA1, nil)
+	son := tk.CreateUser(t, db, "son", yanglao.RoleFamily, tk.Suxian, nil) // lives in another county
+	stranger := tk.CreateUser(t, db, "stranger", yanglao.RoleFamily, tk.VillageA1, nil)
+	if err := ps.LinkUser(sys, elder.ID, mum.ID, "child"); yanglao.ErrorField(err) != "relation" {
+		t.Fatalf("elder linked as child: %v", err)
+	}
+	if err := ps.LinkUser(sys, elder.ID, mum.ID, "self"); err != nil {
+		t.Fatal(err)
+	}
+	if err := ps.LinkUser(sys, son.ID, mum.ID, "child"); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		who  *yanglao.User
+		want int
+	}{{elder, 1}, {son, 1}, {stranger, 0}} {
+		list, _, err := ps.People(tk.As(tc.who), yanglao.PersonFilter{})
+		if err != nil || len(list) != tc.want || tc.want == 1 && list[0].ID != mum.ID {
+			t.Errorf("%s sees %v (%v), want %d", tc.who.Username, list, err, tc.want)
+		}
+		if _, err := ps.Person(tk.As(tc.who), neighbour.ID); yanglao.ErrorCode(err) != yanglao.ENOTFOUND {
+			t.Errorf("%s read the neighbour: %v", tc.who.Username, err)
+		}
+	}
+	// Families read but do not edit the register.
+	mum.IDNumber = ""
+	if err := ps.UpdatePerson(tk.As(son), mum); yanglao.ErrorCode(err) != yanglao.EFORBIDDEN {
+		t.Fatalf("son editing: %v", err)
+	}
+}
