@@ -482,6 +482,14 @@ func (s *PersonService) UpdatePerson(ctx context.Context, p *yanglao.Person) err
 			return err
 		}
 	}
+	// Phones (nil) and contacts with guardian (both nil) that are not sent keep
+	// their stored values: screens show them masked or not at all, so a form
+	// that does not touch them must not wipe them. An empty, non-nil slice clears.
+	if p.Phones == nil || (p.Contacts == nil && p.Guardian == nil) {
+		if err := s.keepSealed(ctx, tx, p); err != nil {
+			return err
+		}
+	}
 	sp, err := s.preparePerson(p, tx.now)
 	if err != nil {
 		return err
@@ -550,6 +558,37 @@ func changedFields(a, b *yanglao.Person) []string {
 		out = append(out, "contacts_or_none")
 	}
 	return out
+}
+
+// keepSealed fills the phones (when p.Phones is nil) and the contacts and guardian
+// (when both are nil) from the stored sealed columns, for UpdatePerson.
+func (s *PersonService) keepSealed(ctx context.Context, tx *Tx, p *yanglao.Person) error {
+	var phonesSealed, contactsSealed []byte
+	if err := tx.QueryRow(ctx, `SELECT phones_sealed, contacts_sealed FROM people WHERE id = ?`, p.ID).Scan(&phonesSealed, &contactsSealed); err != nil {
+		return err
+	}
+	if p.Phones == nil && len(phonesSealed) > 0 {
+		phones, err := s.box.Open(phonesSealed)
+		if err != nil {
+			return err
+		}
+		p.Phones = splitList(phones)
+	}
+	if p.Contacts == nil && p.Guardian == nil && len(contactsSealed) > 0 {
+		b, err := s.box.Open(contactsSealed)
+		if err != nil {
+			return err
+		}
+		var c struct {
+			Contacts []yanglao.Contact `json:"contacts"`
+			Guardian *yanglao.Contact  `json:"guardian"`
+		}
+		if err := json.Unmarshal([]byte(b), &c); err != nil {
+			return err
+		}
+		p.Contacts, p.Guardian = c.Contacts, c.Guardian
+	}
+	return nil
 }
 
 func (tx *Tx) sealedID(ctx context.Context, id int64) ([]byte, error) {
