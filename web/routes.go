@@ -66,6 +66,15 @@ func (s *Server) table() []route {
 		{method: "POST", path: "/api/v1/statuses/{id}/end", access: signedIn, api: s.apiEndStatus, doc: docEndStatus},
 		{method: "GET", path: "/api/v1/people/{id}/history", access: signedIn, api: s.apiPersonHistory, doc: docPersonHistory},
 
+		// Capability assessment (GB/T 42195-2022): the form and the calculator are public, results are scoped.
+		{method: "GET", path: "/api/v1/assess/form", api: s.apiAssessForm, doc: docAssessForm},
+		{method: "POST", path: "/api/v1/assess/score", api: s.apiAssessScore, doc: docAssessScore},
+		{method: "GET", path: "/api/v1/people/{id}/assessments", access: signedIn, api: s.apiPersonAssessments, doc: docPersonAssessments},
+		{method: "POST", path: "/api/v1/people/{id}/assessments", access: signedIn, api: s.apiCreateAssessment, doc: docCreateAssessment},
+		{method: "GET", path: "/api/v1/assessments/worklist", access: signedIn, api: s.apiReassessmentWorklist, doc: docReassessmentWorklist},
+		{method: "GET", path: "/api/v1/assessments/{id}", access: signedIn, api: s.apiAssessment, doc: docAssessment},
+		{method: "GET", path: "/api/v1/assessments/{id}/compare/{other}", access: signedIn, api: s.apiCompareAssessments, doc: docCompareAssessments},
+
 		// Audit log.
 		{method: "GET", path: "/api/v1/audit", access: signedIn, api: s.apiAudit, doc: docAudit},
 	}

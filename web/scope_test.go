@@ -5,8 +5,11 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/yanglao/yanglao"
+	"github.com/yanglao/yanglao/assess"
+	"github.com/yanglao/yanglao/sqldb"
 	tk "github.com/yanglao/yanglao/testkit"
 	"github.com/yanglao/yanglao/web"
 )
@@ -32,6 +35,23 @@ func TestScopeMatrix(t *testing.T) {
 			t.Fatal(err)
 		}
 		statusID = st.ID
+	}
+
+	// Two assessments of the elder, the latest due for reassessment within 30 days.
+	assessments := sqldb.NewAssessmentService(e.db)
+	fullMarks := map[string]int{}
+	for _, d := range assess.Dimensions() {
+		for _, it := range d.Items {
+			fullMarks[it.Code] = it.Max()
+		}
+	}
+	assessmentIDs := [2]string{}
+	for i, ago := range []int{700, 350} {
+		as := &yanglao.Assessment{PersonID: elder.ID, AssessedOn: yanglao.DateOf(time.Now()).AddDays(-ago), AssessorName: "评估员", Answers: fullMarks}
+		if err := assessments.CreateAssessment(tk.System(), as); err != nil {
+			t.Fatal(err)
+		}
+		assessmentIDs[i] = fmt.Sprint(as.ID)
 	}
 
 	actors := map[string]*yanglao.User{
@@ -63,26 +83,31 @@ func TestScopeMatrix(t *testing.T) {
 	hasTarget := func(b string) bool { return strings.Contains(b, `"username":"target"`) }
 	hasHome := func(b string) bool { return strings.Contains(b, "人民路敬老院") }
 	probes := map[string][]probe{
-		"GET /api/v1/users":                 {{"GET", "/api/v1/users", nil, hasTarget}, {"GET", "/api/v1/users?region=" + tk.TownA, nil, hasTarget}, {"GET", "/api/v1/users?q=target", nil, hasTarget}},
-		"GET /api/v1/users/{id}":            {{"GET", "/api/v1/users/" + tu, nil, hasTarget}},
-		"PATCH /api/v1/users/{id}":          {{"PATCH", "/api/v1/users/" + tu, map[string]any{"display_name": "改名"}, hasTarget}},
-		"PUT /api/v1/users/{id}/password":   {{"PUT", "/api/v1/users/" + tu + "/password", map[string]any{"password": "a-new-long-password"}, func(string) bool { return true }}},
-		"POST /api/v1/users/{id}/tokens":    {{"POST", "/api/v1/users/" + tu + "/tokens", map[string]any{"name": "steal"}, func(string) bool { return true }}},
-		"POST /api/v1/users":                {{"POST", "/api/v1/users", map[string]any{"username": "planted", "display_name": "X", "role": "worker", "region_code": tk.TownA, "password": "a-long-password"}, func(string) bool { return true }}},
-		"GET /api/v1/orgs":                  {{"GET", "/api/v1/orgs", nil, hasHome}, {"GET", "/api/v1/orgs?q=人民路", nil, hasHome}},
-		"GET /api/v1/orgs/{id}":             {{"GET", "/api/v1/orgs/" + ho, nil, hasHome}},
-		"POST /api/v1/orgs":                 {{"POST", "/api/v1/orgs", map[string]any{"name": "插入的机构", "kind": "canteen", "region_code": tk.TownA}, func(string) bool { return true }}},
-		"GET /api/v1/audit":                 {{"GET", "/api/v1/audit?entity=user&entity_id=" + tu, nil, func(b string) bool { return strings.Contains(b, `"username":"test"`) }}},
-		"GET /api/v1/me":                    {{"GET", "/api/v1/me", nil, hasTarget}},
-		"GET /api/v1/people":                {{"GET", "/api/v1/people", nil, hasElder}, {"GET", "/api/v1/people?q=目标", nil, hasElder}, {"GET", "/api/v1/people?q=" + elder.IDNumber, nil, hasElder}, {"GET", "/api/v1/people?q=13912345678", nil, hasElder}, {"GET", "/api/v1/people?status=dibao&region=" + tk.TownA, nil, hasElder}},
-		"GET /api/v1/people/count":          {{"GET", "/api/v1/people/count?region=" + tk.TownA, nil, func(b string) bool { return strings.Contains(b, `"count":1`) }}},
-		"POST /api/v1/people":               {{"POST", "/api/v1/people", map[string]any{"name": "插入的人", "id_number": tk.CitizenID("431002", "1941-01-01", 13), "residence_code": tk.VillageA1}, always}},
-		"GET /api/v1/people/{id}":           {{"GET", "/api/v1/people/" + pe, nil, hasElder}},
-		"PUT /api/v1/people/{id}":           {{"PUT", "/api/v1/people/" + pe, map[string]any{"name": "目标老人", "residence_code": tk.VillageA1, "version": 99}, always}},
-		"POST /api/v1/people/{id}/reveal":   {{"POST", "/api/v1/people/" + pe + "/reveal", map[string]any{"reason": "test"}, always}},
-		"POST /api/v1/people/{id}/statuses": {{"POST", "/api/v1/people/" + pe + "/statuses", map[string]any{"kind": "low_income", "source": "x", "start": "2021-01-01"}, always}},
-		"POST /api/v1/statuses/{id}/end":    {{"POST", "/api/v1/statuses/" + fmt.Sprint(statusID) + "/end", map[string]any{"end": "2026-01-01"}, always}},
-		"GET /api/v1/people/{id}/history":   {{"GET", "/api/v1/people/" + pe + "/history", nil, always}},
+		"GET /api/v1/users":                            {{"GET", "/api/v1/users", nil, hasTarget}, {"GET", "/api/v1/users?region=" + tk.TownA, nil, hasTarget}, {"GET", "/api/v1/users?q=target", nil, hasTarget}},
+		"GET /api/v1/users/{id}":                       {{"GET", "/api/v1/users/" + tu, nil, hasTarget}},
+		"PATCH /api/v1/users/{id}":                     {{"PATCH", "/api/v1/users/" + tu, map[string]any{"display_name": "改名"}, hasTarget}},
+		"PUT /api/v1/users/{id}/password":              {{"PUT", "/api/v1/users/" + tu + "/password", map[string]any{"password": "a-new-long-password"}, func(string) bool { return true }}},
+		"POST /api/v1/users/{id}/tokens":               {{"POST", "/api/v1/users/" + tu + "/tokens", map[string]any{"name": "steal"}, func(string) bool { return true }}},
+		"POST /api/v1/users":                           {{"POST", "/api/v1/users", map[string]any{"username": "planted", "display_name": "X", "role": "worker", "region_code": tk.TownA, "password": "a-long-password"}, func(string) bool { return true }}},
+		"GET /api/v1/orgs":                             {{"GET", "/api/v1/orgs", nil, hasHome}, {"GET", "/api/v1/orgs?q=人民路", nil, hasHome}},
+		"GET /api/v1/orgs/{id}":                        {{"GET", "/api/v1/orgs/" + ho, nil, hasHome}},
+		"POST /api/v1/orgs":                            {{"POST", "/api/v1/orgs", map[string]any{"name": "插入的机构", "kind": "canteen", "region_code": tk.TownA}, func(string) bool { return true }}},
+		"GET /api/v1/audit":                            {{"GET", "/api/v1/audit?entity=user&entity_id=" + tu, nil, func(b string) bool { return strings.Contains(b, `"username":"test"`) }}},
+		"GET /api/v1/me":                               {{"GET", "/api/v1/me", nil, hasTarget}},
+		"GET /api/v1/people":                           {{"GET", "/api/v1/people", nil, hasElder}, {"GET", "/api/v1/people?q=目标", nil, hasElder}, {"GET", "/api/v1/people?q=" + elder.IDNumber, nil, hasElder}, {"GET", "/api/v1/people?q=13912345678", nil, hasElder}, {"GET", "/api/v1/people?status=dibao&region=" + tk.TownA, nil, hasElder}},
+		"GET /api/v1/people/count":                     {{"GET", "/api/v1/people/count?region=" + tk.TownA, nil, func(b string) bool { return strings.Contains(b, `"count":1`) }}},
+		"POST /api/v1/people":                          {{"POST", "/api/v1/people", map[string]any{"name": "插入的人", "id_number": tk.CitizenID("431002", "1941-01-01", 13), "residence_code": tk.VillageA1}, always}},
+		"GET /api/v1/people/{id}":                      {{"GET", "/api/v1/people/" + pe, nil, hasElder}},
+		"PUT /api/v1/people/{id}":                      {{"PUT", "/api/v1/people/" + pe, map[string]any{"name": "目标老人", "residence_code": tk.VillageA1, "version": 99}, always}},
+		"POST /api/v1/people/{id}/reveal":              {{"POST", "/api/v1/people/" + pe + "/reveal", map[string]any{"reason": "test"}, always}},
+		"POST /api/v1/people/{id}/statuses":            {{"POST", "/api/v1/people/" + pe + "/statuses", map[string]any{"kind": "low_income", "source": "x", "start": "2021-01-01"}, always}},
+		"POST /api/v1/statuses/{id}/end":               {{"POST", "/api/v1/statuses/" + fmt.Sprint(statusID) + "/end", map[string]any{"end": "2026-01-01"}, always}},
+		"GET /api/v1/people/{id}/history":              {{"GET", "/api/v1/people/" + pe + "/history", nil, always}},
+		"GET /api/v1/people/{id}/assessments":          {{"GET", "/api/v1/people/" + pe + "/assessments", nil, hasElder}},
+		"POST /api/v1/people/{id}/assessments":         {{"POST", "/api/v1/people/" + pe + "/assessments", map[string]any{"assessed_on": yanglao.DateOf(time.Now()).String(), "answers": fullMarks}, always}},
+		"GET /api/v1/assessments/worklist":             {{"GET", "/api/v1/assessments/worklist", nil, hasElder}, {"GET", "/api/v1/assessments/worklist?within=3000&region=" + tk.TownA, nil, hasElder}},
+		"GET /api/v1/assessments/{id}":                 {{"GET", "/api/v1/assessments/" + assessmentIDs[0], nil, hasElder}},
+		"GET /api/v1/assessments/{id}/compare/{other}": {{"GET", "/api/v1/assessments/" + assessmentIDs[0] + "/compare/" + assessmentIDs[1], nil, hasElder}},
 	}
 	// Every signed-in route must have probes, so a new route cannot skip this test.
 	for _, rt := range web.RouteTableForTest() {
@@ -99,7 +124,7 @@ func TestScopeMatrix(t *testing.T) {
 				ok := r.status < 300
 				leaked := ok && p.leaks(string(r.body))
 				mayManage := manages[who]
-				if strings.HasPrefix(name, "GET /api/v1/orgs") || strings.Contains(name, "/people") || strings.Contains(name, "/statuses") {
+				if strings.HasPrefix(name, "GET /api/v1/orgs") || strings.Contains(name, "/people") || strings.Contains(name, "/statuses") || strings.Contains(name, "/assessments") {
 					mayManage = seesOrgs[who] // everyone working in township A, not org staff elsewhere
 				}
 				switch {

@@ -17,11 +17,12 @@ import (
 
 // Services are what the handlers call. cmd/yanglao wires the sqldb implementations.
 type Services struct {
-	Regions yanglao.RegionService
-	Users   yanglao.UserService
-	Orgs    yanglao.OrgService
-	Audit   yanglao.AuditService
-	People  yanglao.PersonService
+	Regions     yanglao.RegionService
+	Users       yanglao.UserService
+	Orgs        yanglao.OrgService
+	Audit       yanglao.AuditService
+	People      yanglao.PersonService
+	Assessments yanglao.AssessmentService
 	// Ready reports whether the database answers (for /readyz).
 	Ready func(context.Context) error
 }

@@ -19,9 +19,9 @@ import (
 
 // env is a real server on a real database.
 type env struct {
-	t   *testing.T
-	db  *sqldb.DB
-	srv *httptest.Server
+	t      *testing.T
+	db     *sqldb.DB
+	srv    *httptest.Server
 	us     *sqldb.UserService
 	people *sqldb.PersonService
 }
@@ -39,7 +39,8 @@ func newHandler(db *sqldb.DB) http.Handler {
 	svc := web.Services{
 		Regions: sqldb.NewRegionService(db), Users: sqldb.NewUserService(db),
 		Orgs: sqldb.NewOrgService(db), Audit: sqldb.NewAuditService(db), Ready: db.Ping,
-		People: sqldb.NewPersonService(db, tk.Box()),
+		People:      sqldb.NewPersonService(db, tk.Box()),
+		Assessments: sqldb.NewAssessmentService(db),
 	}
 	return web.New(svc, web.Config{Version: "test", Logger: slog.New(slog.DiscardHandler)}).Handler()
 }
