@@ -1,0 +1,103 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/yanglao/yanglao/web"
+)
+
+// shutdownTimeout bounds how long serve waits for requests in flight after SIGINT/SIGTERM.
+const shutdownTimeout = 20 * time.Second
+
+// serve opens (and on first start fills) the database, wires the web server
+// and serves until ctx ends (SIGINT or SIGTERM), then shuts down gracefully.
+func (a *app) serve(ctx context.Context, args []string) error {
+	start := time.Now()
+	flags := a.newFlagSet("serve", "[flags]",
+		"启动网页和接口服务；不带参数时使用 ./data/yanglao.db 并监听 127.0.0.1:8080",
+		"start the web UI and API; with no flags it uses ./data/yanglao.db and listens on 127.0.0.1:8080")
+	cfg, err := a.loadConfig(flags, args, append(storeFlags, "addr", "mqtt", "demo")...)
+	if err != nil {
+		return err
+	}
+	if err := noArgs(flags); err != nil {
+		return err
+	}
+	log := a.logger(cfg)
+	build := readBuildInfo()
+	log.Info("starting yanglao", "version", build.String(), "db", cfg.RedactedDB(), "production", cfg.Production)
+
+	s, err := a.open(ctx, cfg, log, withRegion)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if cfg.Demo {
+		d, err := setupDemo(ctx, s, DefaultDemoCounty, "")
+		if err != nil {
+			return err
+		}
+		if err := a.publishDemo(cfg, d); err != nil {
+			return err
+		}
+	}
+
+	srv := web.New(web.Services{
+		Regions: s.regions,
+		Users:   s.users,
+		Orgs:    s.orgs,
+		Audit:   s.audit,
+		Ready:   s.db.Ping,
+	}, web.Config{Version: build.String(), Production: cfg.Production, Logger: log})
+	hs := srv.HTTPServer(cfg.Addr)
+	hs.ErrorLog = nil
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("无法监听 %s (cannot listen on %s): %w", cfg.Addr, cfg.Addr, err)
+	}
+	addr := ln.Addr().String()
+	fmt.Fprintf(a.stdout, "yanglao 正在运行 / running: %s\n", openURL(ln.Addr()))
+	log.Info("listening", "addr", addr, "startup", time.Since(start).Round(time.Millisecond))
+	if a.onListen != nil {
+		a.onListen(addr)
+	}
+
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+	select {
+	case err := <-served:
+		return fmt.Errorf("服务意外停止 (server stopped): %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "timeout", shutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		hs.Close()
+		return fmt.Errorf("未能在 %s 内完成关闭 (shutdown did not finish within %s): %w", shutdownTimeout, shutdownTimeout, err)
+	}
+	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// openURL is the address a person can open: a wildcard listener is reached on loopback.
+func openURL(addr net.Addr) string {
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok {
+		return "http://" + addr.String()
+	}
+	host := tcp.IP.String()
+	note := ""
+	if tcp.IP == nil || tcp.IP.IsUnspecified() {
+		host, note = "127.0.0.1", "（监听所有网络接口 / listening on all interfaces）"
+	}
+	return "http://" + net.JoinHostPort(host, fmt.Sprint(tcp.Port)) + note
+}
