@@ -200,15 +200,21 @@ func (a *app) backup(ctx context.Context, args []string) error {
 		return err
 	}
 	defer s.Close()
-	if err := backupDB(ctx, s, *out); err != nil {
+	// VACUUM INTO makes a consistent copy while serve runs.
+	if err := s.db.Backup(ctx, *out); err != nil {
 		return fmt.Errorf("备份失败 (backup failed): %w", err)
 	}
-	size := int64(0)
-	if fi, err := os.Stat(*out); err == nil {
-		size = fi.Size()
+	// The copy holds password hashes and sealed personal data: owner only.
+	if err := os.Chmod(*out, 0o600); err != nil {
+		return err
 	}
-	fmt.Fprintf(a.stdout, "已备份到 %s (backup written to %s), %d bytes\n", *out, *out, size)
-	fmt.Fprintf(a.stdout, "恢复：停止 serve，把该文件复制为 %s (restore: stop serve, then copy the file to %s)\n", cfg.DB, cfg.DB)
+	fi, err := os.Stat(*out)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "已备份到 %s (backup written to %s), %d bytes\n", *out, *out, fi.Size())
+	fmt.Fprintf(a.stdout, "恢复：停止 serve，删除 %[1]s-wal 和 %[1]s-shm，再把备份复制为 %[1]s\n"+
+		"(restore: stop serve, delete %[1]s-wal and %[1]s-shm, then copy the backup to %[1]s)\n", cfg.DB)
 	return nil
 }
 
@@ -301,6 +307,3 @@ func roleList() string {
 	}
 	return strings.Join(names, ", ")
 }
-
-// backupDB writes a consistent copy of a SQLite database to out (VACUUM INTO).
-func backupDB(ctx context.Context, s *store, out string) error { return s.db.Backup(ctx, out) }

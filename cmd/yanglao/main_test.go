@@ -446,6 +446,9 @@ func TestBackupAndRestore(t *testing.T) {
 	r := e.must(0, "", "admin", "create-user", "--username", "root", "--role", "admin", "--region", "43")
 	pw := passwordIn(t, r.stdout)
 	e.must(0, "", "admin", "backup", "--out", out)
+	if fi, err := os.Stat(out); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("backup file: %v, mode %v; want 0600", err, fi.Mode().Perm())
+	}
 	if r := e.run("", "admin", "backup", "--out", out); r.code != 2 || !strings.Contains(r.stderr, "already exists") {
 		t.Errorf("backup over an existing file: %d %s", r.code, r.stderr)
 	}

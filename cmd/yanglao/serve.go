@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"time"
@@ -55,7 +56,10 @@ func (a *app) serve(ctx context.Context, args []string) error {
 		Ready:   s.db.Ping,
 	}, web.Config{Version: build.String(), Production: cfg.Production, Logger: log})
 	hs := srv.HTTPServer(cfg.Addr)
-	hs.ErrorLog = nil
+	if hs.ErrorLog == nil {
+		// net/http's own complaints (TLS handshakes, bad requests) go to the structured log.
+		hs.ErrorLog = slog.NewLogLogger(log.Handler(), slog.LevelWarn)
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("无法监听 %s (cannot listen on %s): %w", cfg.Addr, cfg.Addr, err)
