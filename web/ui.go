@@ -5,15 +5,24 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"encoding/json"
 	"html/template"
 	"io/fs"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/yanglao/yanglao"
 )
+
+// The web UI: server-rendered html/template pages, enhanced with htmx where a
+// partial update helps (live search, the region picker). Every page works
+// without JavaScript. Text goes through one mechanism, tr(lang, zh, en), in
+// templates and in Go alike; service errors arrive as "中文 (English)" and are
+// cut to the user's language by localMsg.
 
 //go:embed templates/*.html
 var templateFS embed.FS
@@ -54,54 +63,145 @@ func serveStatic() http.Handler {
 
 // page is what every template receives.
 type page struct {
-	Title   string
-	Lang    string
-	Actor   *yanglao.Actor
-	User    *yanglao.User
-	CSRF    string
-	Large   bool // large type / high contrast for older users
-	Path    string
-	Demo    bool
-	Version string
-	Data    any
+	Title     string
+	Lang      string
+	Actor     *yanglao.Actor
+	User      *yanglao.User
+	CSRF      string
+	HXHeaders string // JSON for hx-headers on <body>: htmx sends the CSRF token on every request
+	Large     bool   // large type / high contrast for older users
+	Path      string
+	Back      string // where the preference switches return to
+	Nav       []navLink
+	Flash     string // a one-line confirmation after a change
+	Demo      bool
+	Version   string
+	Data      any
 }
 
-func (s *Server) newPage(r *http.Request, title string, data any) *page {
-	p := &page{Title: title, Lang: lang(r), Actor: actor(r), Path: r.URL.Path, Demo: !s.cfg.Production, Version: s.cfg.Version, Data: data}
+func (s *Server) newPage(r *http.Request, zhTitle, enTitle string, data any) *page {
+	l := lang(r)
+	p := &page{Title: tr(l, zhTitle, enTitle), Lang: l, Actor: actor(r), Path: r.URL.Path, Demo: !s.cfg.Production,
+		Version: s.cfg.Version, Data: data, Back: r.URL.Path}
+	if r.Method == http.MethodGet {
+		p.Back = r.URL.RequestURI()
+	}
 	if sess := sessionOf(r.Context()); sess != nil {
 		p.CSRF = sess.CSRFToken
+		h, _ := json.Marshal(map[string]string{"X-CSRF-Token": sess.CSRFToken})
+		p.HXHeaders = string(h)
 	}
-	if c, err := r.Cookie("yl_large"); err == nil && c.Value == "1" {
+	if c, err := r.Cookie(largeCookie); err == nil && c.Value == "1" {
 		p.Large = true
 	}
+	p.Nav = navFor(p.Actor, l, r.URL.Path)
+	p.Flash = flashText(l, r.URL.Query().Get("msg"))
 	return p
 }
 
+const (
+	langCookie  = "yl_lang"
+	largeCookie = "yl_large"
+)
+
 // lang is the user's language: the yl_lang cookie, else Chinese.
 func lang(r *http.Request) string {
-	if c, err := r.Cookie("yl_lang"); err == nil && c.Value == "en" {
+	if c, err := r.Cookie(langCookie); err == nil && c.Value == "en" {
 		return "en"
 	}
 	return "zh"
 }
 
-var funcs = template.FuncMap{
-	"asset": func(name string) string { return assets[name] },
-	"tr": func(lang, zh, en string) string {
-		if lang == "en" {
-			return en
-		}
-		return zh
-	},
-	"roleName":  func(r yanglao.Role, lang string) string { return r.Name(lang) },
-	"levelName": yanglao.LevelName,
+// tr picks the text of the language. It is the UI's one translation mechanism.
+func tr(lang, zh, en string) string {
+	if lang == "en" {
+		return en
+	}
+	return zh
 }
+
+// localMsg cuts a bilingual service message "中文 (English)" to one language.
+// A message without a trailing parenthesised English part is returned whole.
+func localMsg(lang, msg string) string {
+	if !strings.HasSuffix(msg, ")") {
+		return msg
+	}
+	depth := 0
+	for i := len(msg) - 1; i >= 0; i-- {
+		switch msg[i] {
+		case ')':
+			depth++
+		case '(':
+			depth--
+			if depth == 0 {
+				if i < 2 || msg[i-1] != ' ' {
+					return msg
+				}
+				return tr(lang, msg[:i-1], msg[i+1:len(msg)-1])
+			}
+		}
+	}
+	return msg
+}
+
+// levelName names a level of the region tree.
+func levelName(level int, lang string) string {
+	if lang != "en" {
+		return yanglao.LevelName(level)
+	}
+	switch level {
+	case yanglao.LevelProvince:
+		return "Province"
+	case yanglao.LevelCity:
+		return "Prefecture"
+	case yanglao.LevelCounty:
+		return "County"
+	case yanglao.LevelTownship:
+		return "Township / street"
+	case yanglao.LevelVillage:
+		return "Village / community"
+	}
+	return ""
+}
+
+// whenText shows a time in Asia/Shanghai, the zone of every civil time in the platform.
+func whenText(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(yanglao.Shanghai).Format("2006-01-02 15:04")
+}
+
+var funcs = template.FuncMap{
+	"asset":      func(name string) string { return assets[name] },
+	"tr":         tr,
+	"msg":        localMsg,
+	"roleName":   func(r yanglao.Role, lang string) string { return r.Name(lang) },
+	"levelName":  levelName,
+	"orgKind":    yanglao.OrgKindName,
+	"when":       whenText,
+	"actionName": actionName,
+	"fe":         func(errs map[string]string, field string) fieldError { return fieldError{field, errs[field]} },
+	"ri":         func(lang string, r *yanglao.Region, where string) regionItem { return regionItem{lang, r, where} },
+	"pager":      func(lang, next, prev string) pagerData { return pagerData{lang, next, prev} },
+}
+
+// Small argument bundles for the shared partials in layout.html and regions.html.
+type (
+	fieldError struct{ Field, Msg string }
+	regionItem struct {
+		Lang  string
+		R     *yanglao.Region
+		Where string
+	}
+	pagerData struct{ Lang, Next, Prev string }
+)
 
 var templates = template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/*.html"))
 
 // render executes a template into a buffer first, so a template error never
 // leaves half a page on the wire.
-func (s *Server) render(w http.ResponseWriter, status int, name string, p *page) error {
+func (s *Server) render(w http.ResponseWriter, status int, name string, p any) error {
 	var buf bytes.Buffer
 	if err := templates.ExecuteTemplate(&buf, name, p); err != nil {
 		return err
@@ -113,21 +213,42 @@ func (s *Server) render(w http.ResponseWriter, status int, name string, p *page)
 	return err
 }
 
+// errorData is what error.html shows.
+type errorData struct {
+	Status    int
+	Code      string
+	Message   string
+	Field     string
+	RequestID string
+}
+
 func (s *Server) renderErrorPage(w http.ResponseWriter, r *http.Request, err error) {
 	code := yanglao.ErrorCode(err)
 	if code == yanglao.EUNAUTHORIZED {
 		s.redirectToLogin(w, r)
 		return
 	}
+	l := lang(r)
+	d := errorData{Status: statusOf(code), Code: code, Message: localMsg(l, yanglao.ErrorMessage(err)),
+		Field: yanglao.ErrorField(err), RequestID: requestID(r.Context())}
 	if code == yanglao.EINTERNAL {
-		s.apiError(w, r, err) // logs it; the page below shows no detail
-		return
+		s.log.ErrorContext(r.Context(), "internal error", slog.String("err", err.Error()),
+			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("id", d.RequestID))
+		d.Message = tr(l, "服务器内部错误，请稍后再试。", "Internal server error. Please try again later.")
 	}
-	p := s.newPage(r, "出错了 (Error)", ErrorResponse{Code: code, Message: yanglao.ErrorMessage(err), Field: yanglao.ErrorField(err), RequestID: requestID(r.Context())})
-	if rerr := s.render(w, statusOf(code), "error.html", p); rerr != nil {
+	p := s.newPage(r, "出错了", "Error", d)
+	if d.Status == http.StatusNotFound {
+		p.Title = tr(l, "找不到页面", "Page not found")
+	}
+	if rerr := s.render(w, d.Status, "error.html", p); rerr != nil {
 		s.apiError(w, r, rerr)
 	}
 }
+
+var errNoPage = yanglao.Errorf(yanglao.ENOTFOUND, "找不到这个页面，请检查地址或从菜单进入 (this page does not exist: check the address or use the menu)")
+
+// pageNotFound answers every path no other route claims, in the site's layout.
+func (s *Server) pageNotFound(w http.ResponseWriter, r *http.Request) error { return errNoPage }
 
 func (s *Server) redirectToLogin(w http.ResponseWriter, r *http.Request) {
 	next := r.URL.RequestURI()
@@ -147,7 +268,14 @@ func safeNext(next string) string {
 	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
 		return "/"
 	}
-	return path.Clean("/" + strings.TrimPrefix(next, "/"))
+	p, q, _ := strings.Cut(next, "?")
+	p = path.Clean("/" + strings.TrimPrefix(p, "/"))
+	if q != "" {
+		if _, err := url.ParseQuery(q); err == nil {
+			return p + "?" + q
+		}
+	}
+	return p
 }
 
 // pageTable lists the web UI's routes; it joins table() in routes().
@@ -157,39 +285,79 @@ func (s *Server) pageTable() []route {
 		{method: "GET", path: "/login", page: s.pageLogin},
 		{method: "POST", path: "/login", page: s.postLogin},
 		{method: "POST", path: "/logout", access: signedIn, page: s.postLogout},
+		{method: "POST", path: "/prefs", page: s.postPrefs},
 		{method: "GET", path: "/{$}", access: signedIn, page: s.pageHome},
+		{method: "GET", path: "/account", access: signedIn, page: s.pageAccount},
+		{method: "POST", path: "/account/password", access: signedIn, page: s.postAccountPassword},
+
+		{method: "GET", path: "/regions", access: signedIn, page: s.pageRegions},
+		{method: "GET", path: "/regions/search", access: signedIn, page: s.pageRegionSearch},
+		{method: "GET", path: "/regions/picker", access: signedIn, page: s.pageRegionPicker},
+		{method: "GET", path: "/regions/{code}", access: signedIn, page: s.pageRegion},
+
+		{method: "GET", path: "/users", access: signedIn, page: s.pageUsers},
+		{method: "GET", path: "/users/new", access: signedIn, page: s.pageNewUser},
+		{method: "POST", path: "/users", access: signedIn, page: s.postUser},
+		{method: "GET", path: "/users/{id}", access: signedIn, page: s.pageUser},
+		{method: "POST", path: "/users/{id}/status", access: signedIn, page: s.postUserStatus},
+		{method: "POST", path: "/users/{id}/password", access: signedIn, page: s.postUserPassword},
+
+		{method: "GET", path: "/orgs", access: signedIn, page: s.pageOrgs},
+		{method: "GET", path: "/orgs/new", access: signedIn, page: s.pageNewOrg},
+		{method: "POST", path: "/orgs", access: signedIn, page: s.postOrg},
+
+		{method: "GET", path: "/audit", access: signedIn, page: s.pageAudit},
+
+		// Anything else is a 404 page in the site's layout.
+		{path: "/", page: s.pageNotFound},
 	}
 }
 
-type loginForm struct {
-	Username, Next string
-	Error          *ErrorResponse
-}
-
-func (s *Server) pageLogin(w http.ResponseWriter, r *http.Request) error {
-	if actor(r) != nil {
-		http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
-		return nil
-	}
-	return s.render(w, http.StatusOK, "login.html", s.newPage(r, "登录 (Sign in)", loginForm{Next: r.URL.Query().Get("next")}))
-}
-
-func (s *Server) postLogin(w http.ResponseWriter, r *http.Request) error {
+// parseForm bounds and parses a posted form.
+func parseForm(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
 		return yanglao.Invalid("body", "表单无效 (invalid form)")
 	}
+	return nil
+}
+
+// seeOther redirects after a successful POST, so a reload does not post again.
+func seeOther(w http.ResponseWriter, r *http.Request, to string) {
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+// --- sign-in
+
+type loginForm struct {
+	Username, Next string
+	Error          string
+}
+
+func (s *Server) pageLogin(w http.ResponseWriter, r *http.Request) error {
+	if actor(r) != nil {
+		seeOther(w, r, safeNext(r.URL.Query().Get("next")))
+		return nil
+	}
+	return s.render(w, http.StatusOK, "login.html", s.newPage(r, "登录", "Sign in", loginForm{Next: r.URL.Query().Get("next")}))
+}
+
+func (s *Server) postLogin(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
 	form := loginForm{Username: r.PostFormValue("username"), Next: r.PostFormValue("next")}
 	_, _, token, err := s.Users.Login(r.Context(), form.Username, r.PostFormValue("password"), clientIP(r))
 	if err != nil {
-		if yanglao.ErrorCode(err) == yanglao.EINTERNAL {
+		code := yanglao.ErrorCode(err)
+		if code == yanglao.EINTERNAL {
 			return err
 		}
-		form.Error = &ErrorResponse{Code: yanglao.ErrorCode(err), Message: yanglao.ErrorMessage(err), Field: yanglao.ErrorField(err)}
-		return s.render(w, statusOf(form.Error.Code), "login.html", s.newPage(r, "登录 (Sign in)", form))
+		form.Error = localMsg(lang(r), yanglao.ErrorMessage(err))
+		return s.render(w, statusOf(code), "login.html", s.newPage(r, "登录", "Sign in", form))
 	}
 	s.setSessionCookie(w, token)
-	http.Redirect(w, r, safeNext(form.Next), http.StatusSeeOther)
+	seeOther(w, r, safeNext(form.Next))
 	return nil
 }
 
@@ -200,16 +368,64 @@ func (s *Server) postLogout(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	s.clearSessionCookie(w)
-	http.Redirect(w, r, "/login", http.StatusSeeOther)
+	seeOther(w, r, "/login?msg=signed_out")
 	return nil
 }
 
-func (s *Server) pageHome(w http.ResponseWriter, r *http.Request) error {
-	u, err := s.Users.User(r.Context(), actor(r).UserID)
-	if err != nil {
+// --- preferences
+
+// postPrefs switches the language (lang=zh|en) or large type (large=1|0) and
+// returns to the page it came from. It is a POST, so a signed-in browser sends
+// its CSRF token; before sign-in there is nothing to forge.
+func (s *Server) postPrefs(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r); err != nil {
 		return err
 	}
-	p := s.newPage(r, "首页 (Home)", nil)
-	p.User = u
-	return s.render(w, http.StatusOK, "home.html", p)
+	const year = 365 * 24 * 3600
+	set := func(name, value string) {
+		c := &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: year, HttpOnly: true,
+			Secure: s.cfg.Production, SameSite: http.SameSiteLaxMode}
+		if value == "" {
+			c.MaxAge = -1
+		}
+		http.SetCookie(w, c)
+	}
+	switch r.PostFormValue("lang") {
+	case "en":
+		set(langCookie, "en")
+	case "zh":
+		set(langCookie, "zh")
+	}
+	switch r.PostFormValue("large") {
+	case "1":
+		set(largeCookie, "1")
+	case "0":
+		set(largeCookie, "")
+	}
+	seeOther(w, r, safeNext(r.PostFormValue("back")))
+	return nil
+}
+
+// flashText is the confirmation shown after a redirect carrying ?msg=.
+// Only known keys are shown, so the query cannot inject text.
+func flashText(lang, key string) string {
+	switch key {
+	case "":
+		return ""
+	case "signed_out":
+		return tr(lang, "您已安全退出。", "You have signed out.")
+	case "user_created":
+		return tr(lang, "账号已创建。", "The account was created.")
+	case "user_disabled":
+		return tr(lang, "账号已停用，其登录会话已结束。", "The account was disabled and its sessions ended.")
+	case "user_enabled":
+		return tr(lang, "账号已启用。", "The account was enabled.")
+	case "password_reset":
+		return tr(lang, "密码已重置，该账号需用新密码重新登录。", "The password was reset; the account must sign in with the new one.")
+	case "password_changed":
+		return tr(lang, "密码已修改，请用新密码登录。", "Your password was changed. Please sign in with the new one.")
+	case "org_created":
+		return tr(lang, "机构已登记。", "The organisation was registered.")
+	}
+	return ""
 }

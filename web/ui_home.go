@@ -1,0 +1,331 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/yanglao/yanglao"
+)
+
+// navLink is one entry of the main menu.
+type navLink struct {
+	Href, Label string
+	Current     bool
+}
+
+// manages reports whether the actor administers accounts and organisations.
+// It only decides what the UI offers; the services decide what is allowed.
+func manages(a *yanglao.Actor) bool {
+	return a != nil && (a.Unrestricted() || a.Role == yanglao.RoleOfficial)
+}
+
+// navFor is the main menu of a role.
+func navFor(a *yanglao.Actor, lang, current string) []navLink {
+	if a == nil {
+		return nil
+	}
+	type item struct{ href, zh, en string }
+	items := []item{{"/", "首页", "Home"}}
+	switch {
+	case a.Role == yanglao.RoleAdmin:
+		items = append(items, item{"/users", "账号", "Accounts"}, item{"/orgs", "机构", "Organisations"},
+			item{"/regions", "区划", "Regions"}, item{"/audit", "审计日志", "Audit log"}, item{"/api/docs", "API 文档", "API docs"})
+	case a.Role == yanglao.RoleOfficial:
+		items = append(items, item{"/users", "账号", "Accounts"}, item{"/orgs", "机构", "Organisations"}, item{"/regions", "区划", "Regions"})
+	case a.Role == yanglao.RoleElder || a.Role == yanglao.RoleFamily:
+		// A short menu: their home does the rest with big buttons.
+	default:
+		items = append(items, item{"/regions", "区划", "Regions"})
+	}
+	items = append(items, item{"/account", "我的账号", "My account"})
+	out := make([]navLink, len(items))
+	for i, it := range items {
+		cur := it.href == current || (it.href != "/" && strings.HasPrefix(current, it.href+"/"))
+		out[i] = navLink{Href: it.href, Label: tr(lang, it.zh, it.en), Current: cur}
+	}
+	return out
+}
+
+// crumbsData is the region breadcrumb: the trail from the province down, and the node itself.
+type crumbsData struct {
+	Lang  string
+	Trail []*yanglao.Region
+	Here  *yanglao.Region
+	Link  bool // link each node to the region browser
+}
+
+// regionTrail returns a region and its ancestors.
+func (s *Server) regionTrail(ctx context.Context, code string) (*yanglao.Region, []*yanglao.Region, error) {
+	here, err := s.Regions.Region(ctx, code)
+	if err != nil {
+		return nil, nil, err
+	}
+	trail, err := s.Regions.Ancestors(ctx, code)
+	if err != nil {
+		return nil, nil, err
+	}
+	return here, trail, nil
+}
+
+// regionLabel is "湖南省 › 郴州市 › 北湖区" for a code, or the code itself when unknown.
+func (s *Server) regionLabel(ctx context.Context, code string) string {
+	here, trail, err := s.regionTrail(ctx, code)
+	if err != nil {
+		return code
+	}
+	names := make([]string, 0, len(trail)+1)
+	for _, r := range trail {
+		if !r.Placeholder {
+			names = append(names, r.Name)
+		}
+	}
+	return strings.Join(append(names, here.Name), " › ")
+}
+
+// regionNames looks up the regions a page of rows refers to, once each.
+func (s *Server) regionNames(ctx context.Context, codes []string) map[string]*yanglao.Region {
+	m := map[string]*yanglao.Region{}
+	for _, c := range codes {
+		if _, ok := m[c]; ok {
+			continue
+		}
+		r, err := s.Regions.Region(ctx, c)
+		if err != nil {
+			r = &yanglao.Region{Code: c, Name: c}
+		}
+		m[c] = r
+	}
+	return m
+}
+
+// tile is one card on a home page. A tile without Href is a module still to come:
+// shown, marked "coming soon", and not a link.
+type tile struct {
+	Href, Title, Desc string
+}
+
+// stat is one count on a home page.
+type stat struct {
+	Label, Value, Href string
+}
+
+type homeData struct {
+	Crumbs crumbsData
+	Simple bool // older people and families: a few big buttons
+	Stats  []stat
+	Tiles  []tile
+	Soon   []tile
+}
+
+func (s *Server) pageHome(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	a := actor(r)
+	u, err := s.Users.User(ctx, a.UserID)
+	if err != nil {
+		return err
+	}
+	l := lang(r)
+	d := homeData{}
+	if here, trail, err := s.regionTrail(ctx, u.RegionCode); err == nil {
+		d.Crumbs = crumbsData{Lang: l, Trail: trail, Here: here, Link: u.Role != yanglao.RoleElder && u.Role != yanglao.RoleFamily}
+		if manages(a) {
+			n, err := s.Users.CountUsers(ctx, yanglao.UserFilter{})
+			if err != nil {
+				return err
+			}
+			orgs, err := s.countOrgs(ctx)
+			if err != nil {
+				return err
+			}
+			d.Stats = []stat{
+				{tr(l, "辖区内账号", "Accounts in your scope"), itoa(n), "/users"},
+				{tr(l, "辖区内机构", "Organisations in your scope"), orgs, "/orgs"},
+				{tr(l, "下级区划", "Regions directly below"), itoa(here.ChildCount), "/regions/" + here.Code},
+			}
+			if a.Role == yanglao.RoleAdmin {
+				d.Stats[0].Label = tr(l, "全部账号", "All accounts")
+				d.Stats[1].Label = tr(l, "全部机构", "All organisations")
+				if total, err := s.Regions.CountRegions(ctx); err == nil {
+					d.Stats[2] = stat{tr(l, "区划节点", "Region nodes"), itoa(total), "/regions"}
+				}
+			}
+		}
+	}
+	d.Tiles, d.Soon = tilesFor(u.Role, l, u.RegionCode)
+	d.Simple = u.Role == yanglao.RoleElder || u.Role == yanglao.RoleFamily
+	p := s.newPage(r, "首页", "Home", d)
+	p.User = u
+	return s.render(w, http.StatusOK, "home.html", p)
+}
+
+// countOrgs counts the organisations in scope. The org service has no count yet,
+// so this reads at most one full page and shows "500+" beyond it.
+func (s *Server) countOrgs(ctx context.Context) (string, error) {
+	orgs, next, err := s.Orgs.Orgs(ctx, yanglao.OrgFilter{Page: yanglao.Page{Limit: yanglao.MaxPageSize}})
+	if err != nil {
+		return "", err
+	}
+	if next != "" {
+		return itoa(len(orgs)) + "+", nil
+	}
+	return itoa(len(orgs)), nil
+}
+
+// tilesFor returns what a role can do now, and the modules still to come for it.
+func tilesFor(role yanglao.Role, l, region string) (now, soon []tile) {
+	t := func(href, zh, en, dzh, den string) tile { return tile{href, tr(l, zh, en), tr(l, dzh, den)} }
+	soonT := func(zh, en, dzh, den string) tile { return t("", zh, en, dzh, den) }
+	regions := t("/regions/"+region, "区划", "Regions", "本辖区的行政区划与下级", "Your region and the regions below it")
+	account := t("/account", "我的账号", "My account", "查看资料，修改密码", "Your details; change your password")
+	switch role {
+	case yanglao.RoleAdmin:
+		now = []tile{
+			t("/users", "账号管理", "Accounts", "创建账号、停用启用、重置密码", "Create, disable and enable accounts; reset passwords"),
+			t("/orgs", "机构", "Organisations", "养老机构、服务组织、助餐点登记", "Register care homes, providers and canteens"),
+			t("/regions", "区划", "Regions", "五级行政区划浏览与查找", "Browse and search the five-level region tree"),
+			t("/audit", "审计日志", "Audit log", "所有变更与敏感数据查看记录", "Every change and every read of sensitive data"),
+			t("/api/docs", "API 文档", "API docs", "对接其他系统的接口说明", "The JSON API for other systems"),
+		}
+		soon = []tile{
+			soonT("老年人信息库", "Register of older people", "60岁以上老年人基本信息与状态", "People aged 60+ and their statuses"),
+			soonT("统计与监管", "Statistics and supervision", "各级指标汇总、检查与整改", "Indicators rolled up the tree; inspections"),
+		}
+	case yanglao.RoleOfficial:
+		now = []tile{
+			t("/users", "账号管理", "Accounts", "本辖区的工作人员与机构账号", "Staff and organisation accounts in your region"),
+			t("/orgs", "机构", "Organisations", "本辖区的养老机构与服务组织", "Care homes and providers in your region"),
+			regions,
+		}
+		soon = []tile{
+			soonT("老年人信息库", "Register of older people", "老年人基本信息、特困低保等状态", "Older people and statuses such as 特困 and 低保"),
+			soonT("基本养老服务与补贴", "Basic services and benefits", "服务清单、资格认定、按月发放", "Service list, eligibility, monthly payments"),
+			soonT("探访关爱", "Care visits", "特殊困难老年人月探访", "Monthly visits to people in special difficulty"),
+			soonT("机构监管", "Supervision of homes", "等级评定、床位、检查整改", "Grades, beds, inspections and rectification"),
+			soonT("统计指标", "Indicators", "本级及下级的养老服务指标", "Care indicators for your region and below"),
+		}
+	case yanglao.RoleWorker:
+		now = []tile{regions, account}
+		soon = []tile{
+			soonT("探访关爱", "Care visits", "本月应探访对象与记录", "This month's visits and their records"),
+			soonT("信息变更", "Changes", "去世、迁移、新增困难情形登记", "Record deaths, moves and new hardship"),
+			soonT("帮办申请", "Help to apply", "代老年人提交服务与补贴申请", "Apply for services and benefits on someone's behalf"),
+		}
+	case yanglao.RoleAssessor:
+		now = []tile{regions, account}
+		soon = []tile{soonT("能力评估", "Capability assessment", "按 GB/T 42195-2022 评估老年人能力", "Assess capability per GB/T 42195-2022")}
+	case yanglao.RoleOperator:
+		now = []tile{regions, account}
+		soon = []tile{
+			soonT("床位与入住", "Beds and residents", "一床一码、入住与轮候", "One code per bed; admissions and waiting lists"),
+			soonT("员工与证书", "Staff and certificates", "护理员资质与培训", "Caregivers' qualifications and training"),
+			soonT("收费与安全", "Fees and safety", "收费、预收费监管、安全记录", "Fees, prepaid-fee supervision, safety records"),
+		}
+	case yanglao.RoleDispatcher:
+		now = []tile{regions, account}
+		soon = []tile{
+			soonT("服务工单", "Service orders", "派单、签到签退、服务记录", "Dispatch, check-in and check-out, records"),
+			soonT("护理员", "Caregivers", "人员、排班与路线", "People, rosters and routes"),
+			soonT("结算", "Settlement", "与政府按月结算", "Monthly settlement with the government"),
+		}
+	case yanglao.RoleCaregiver:
+		now = []tile{account, regions}
+		soon = []tile{
+			soonT("今日上门", "Today's visits", "今天要去的老人与路线", "Who to visit today and the way there"),
+			soonT("服务记录", "Record a visit", "签到、服务内容、反映问题", "Check in, what was done, raise a concern"),
+		}
+	case yanglao.RoleEmergency:
+		now = []tile{regions, account}
+		soon = []tile{soonT("报警处置", "Alarms", "一键呼叫、跌倒、烟感报警的接警与处置", "Answer SOS, fall and smoke alarms; escalate; close")}
+	case yanglao.RoleElder, yanglao.RoleFamily:
+		now = []tile{account}
+		soon = []tile{
+			soonT("我的待遇", "My entitlements", "能享受的补贴与服务", "Benefits and services you can have"),
+			soonT("预约上门服务", "Book a home visit", "助洁、助浴、助医等", "Cleaning, bathing, medical help and more"),
+			soonT("助餐订餐", "Order a meal", "长者食堂与送餐", "Community canteens and meal delivery"),
+			soonT("紧急求助", "Call for help", "一键呼叫值守人员", "Call the operator with one press"),
+			soonT("找服务", "Find services", "附近的养老机构与服务点", "Care homes and services near you"),
+		}
+	default:
+		now = []tile{regions, account}
+	}
+	return now, soon
+}
+
+// --- my account
+
+type accountData struct {
+	Crumbs crumbsData
+	Org    *yanglao.Org
+	Errors map[string]string
+}
+
+func (s *Server) pageAccount(w http.ResponseWriter, r *http.Request) error {
+	return s.renderAccount(w, r, http.StatusOK, nil)
+}
+
+func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, status int, errs map[string]string) error {
+	ctx := r.Context()
+	u, err := s.Users.User(ctx, actor(r).UserID)
+	if err != nil {
+		return err
+	}
+	d := accountData{Errors: errs}
+	if here, trail, err := s.regionTrail(ctx, u.RegionCode); err == nil {
+		d.Crumbs = crumbsData{Lang: lang(r), Trail: trail, Here: here}
+	}
+	if u.OrgID != nil {
+		d.Org, _ = s.Orgs.Org(ctx, *u.OrgID)
+	}
+	p := s.newPage(r, "我的账号", "My account", d)
+	p.User = u
+	return s.render(w, status, "account.html", p)
+}
+
+// postAccountPassword changes one's own password. The current password is
+// checked by signing in with it (which also counts failures towards lockout);
+// the change then ends every session, so the user signs in again.
+func (s *Server) postAccountPassword(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	ctx := r.Context()
+	a := actor(r)
+	l := lang(r)
+	cur, pw, again := r.PostFormValue("current"), r.PostFormValue("password"), r.PostFormValue("password2")
+	if cur == "" {
+		return s.renderAccount(w, r, http.StatusBadRequest, map[string]string{"current": tr(l, "请填写当前密码", "Enter your current password")})
+	}
+	if err := yanglao.ValidatePassword("password", pw); err != nil {
+		return s.renderAccount(w, r, http.StatusBadRequest, map[string]string{"password": localMsg(l, yanglao.ErrorMessage(err))})
+	}
+	if pw != again {
+		return s.renderAccount(w, r, http.StatusBadRequest, map[string]string{"password2": tr(l, "两次输入的新密码不一致", "The two new passwords differ")})
+	}
+	_, _, tok, err := s.Users.Login(ctx, a.Username, cur, clientIP(r))
+	if err != nil {
+		if yanglao.ErrorCode(err) == yanglao.EINTERNAL {
+			return err
+		}
+		msg := tr(l, "当前密码不正确", "The current password is wrong")
+		if yanglao.ErrorCode(err) == yanglao.ELOCKED {
+			msg = localMsg(l, yanglao.ErrorMessage(err))
+		}
+		return s.renderAccount(w, r, statusOf(yanglao.ErrorCode(err)), map[string]string{"current": msg})
+	}
+	if err := s.Users.Logout(ctx, tok); err != nil {
+		return err
+	}
+	if err := s.Users.SetPassword(ctx, a.UserID, pw); err != nil {
+		if f := yanglao.ErrorField(err); f != "" && yanglao.ErrorCode(err) == yanglao.EINVALID {
+			return s.renderAccount(w, r, http.StatusBadRequest, map[string]string{"password": localMsg(l, yanglao.ErrorMessage(err))})
+		}
+		return err
+	}
+	s.clearSessionCookie(w)
+	seeOther(w, r, "/login?msg=password_changed")
+	return nil
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
