@@ -189,15 +189,21 @@ func nullString(s string) any {
 // placePerson resolves the residence (and household) regions, checks the actor
 // may write there, and fills the derived path and county code.
 func (s *PersonService) placePerson(ctx context.Context, tx *Tx, p *yanglao.Person) error {
+	return placePersonWith(ctx, p, func(field, code string) (string, error) { return tx.regionPath(ctx, field, code) })
+}
+
+// placePersonWith is placePerson with the region lookup passed in, so the bulk
+// importer can answer it from a cache instead of one query per row.
+func placePersonWith(ctx context.Context, p *yanglao.Person, regionPath func(field, code string) (string, error)) error {
 	var err error
-	if p.ResidencePath, err = tx.regionPath(ctx, "residence_code", p.ResidenceCode); err != nil {
+	if p.ResidencePath, err = regionPath("residence_code", p.ResidenceCode); err != nil {
 		return err
 	}
 	if !yanglao.ActorFromContext(ctx).SeesPath(p.ResidencePath) {
 		return yanglao.Invalid("residence_code", "常住地不在您的辖区内 (residence is outside your region)")
 	}
 	if p.HouseholdCode != "" {
-		if _, err := tx.regionPath(ctx, "household_code", p.HouseholdCode); err != nil {
+		if _, err := regionPath("household_code", p.HouseholdCode); err != nil {
 			return err
 		}
 	}
