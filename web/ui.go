@@ -308,6 +308,15 @@ func (s *Server) pageTable() []route {
 
 		{method: "GET", path: "/audit", access: signedIn, page: s.pageAudit},
 
+		{method: "GET", path: "/people/{id}/assess", access: signedIn, page: s.pageAssessForm},
+		{method: "POST", path: "/people/{id}/assess", access: signedIn, page: s.postAssess},
+		{method: "GET", path: "/people/{id}/assessments", access: signedIn, page: s.pagePersonAssessments},
+		{method: "GET", path: "/assessments/worklist", access: signedIn, page: s.pageReassessWorklist},
+		{method: "GET", path: "/assessments/compare", access: signedIn, page: s.pageAssessCompareQuery},
+		{method: "GET", path: "/assessments/{id}", access: signedIn, page: s.pageAssessment},
+		{method: "GET", path: "/assessments/{id}/report", access: signedIn, page: s.pageAssessReport},
+		{method: "GET", path: "/assessments/{id}/compare/{other}", access: signedIn, page: s.pageAssessCompare},
+
 		// Anything else is a 404 page in the site's layout.
 		{path: "/", page: s.pageNotFound},
 	}
