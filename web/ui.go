@@ -308,6 +308,17 @@ func (s *Server) pageTable() []route {
 
 		{method: "GET", path: "/audit", access: signedIn, page: s.pageAudit},
 
+		{method: "GET", path: "/people", access: signedIn, page: s.pagePeople},
+		{method: "GET", path: "/people/new", access: signedIn, page: s.pageNewPerson},
+		{method: "POST", path: "/people", access: signedIn, page: s.postPerson},
+		{method: "GET", path: "/people/{id}", access: signedIn, page: s.pagePerson},
+		{method: "GET", path: "/people/{id}/edit", access: signedIn, page: s.pageEditPerson},
+		{method: "POST", path: "/people/{id}", access: signedIn, page: s.postUpdatePerson},
+		{method: "POST", path: "/people/{id}/reveal", access: signedIn, page: s.postRevealPerson},
+		{method: "POST", path: "/people/{id}/statuses", access: signedIn, page: s.postPersonStatus},
+		{method: "POST", path: "/people/{id}/statuses/{sid}/end", access: signedIn, page: s.postEndPersonStatus},
+		{method: "GET", path: "/my-record", access: signedIn, page: s.pageMyRecord},
+
 		{method: "GET", path: "/people/{id}/assess", access: signedIn, page: s.pageAssessForm},
 		{method: "POST", path: "/people/{id}/assess", access: signedIn, page: s.postAssess},
 		{method: "GET", path: "/people/{id}/assessments", access: signedIn, page: s.pagePersonAssessments},
