@@ -205,6 +205,14 @@ func TestOrgStaffScope(t *testing.T) {
 	if _, err := os.Org(tk.As(op), other); yanglao.ErrorCode(err) != yanglao.ENOTFOUND {
 		t.Fatalf("operator reading another org: %v", err)
 	}
+	// An account cannot be bound to an organisation of a sibling township, even by
+	// an official who sees both.
+	county := tk.CreateUser(t, db, "county", yanglao.RoleOfficial, tk.Beihu, nil)
+	homeB := tk.CreateOrg(t, db, "燕泉敬老院", yanglao.OrgCareHome, tk.TownB)
+	cross := &yanglao.User{Username: "cross", DisplayName: "X", Role: yanglao.RoleOperator, RegionCode: tk.TownA, OrgID: &homeB}
+	if err := sqldb.NewUserService(db).CreateUser(tk.As(county), cross, tk.Password); yanglao.ErrorField(err) != "org_id" {
+		t.Fatalf("binding a TownA account to a TownB org: %v", err)
+	}
 	// Staff of an organisation are bound to one.
 	u := &yanglao.User{Username: "cg", DisplayName: "X", Role: yanglao.RoleCaregiver, RegionCode: tk.TownA}
 	if err := sqldb.NewUserService(db).CreateUser(tk.System(), u, tk.Password); yanglao.ErrorField(err) != "org_id" {

@@ -87,7 +87,9 @@ func (s *UserService) CreateUser(ctx context.Context, u *yanglao.User, pw string
 	return tx.Commit()
 }
 
-// checkOrg verifies an organisation exists and lies under the account's region.
+// checkOrg verifies an organisation exists in the actor's scope and on the same
+// branch of the tree as the account: the org's region contains the account's, or
+// the other way round (a caregiver living in a village of the provider's township).
 func (tx *Tx) checkOrg(ctx context.Context, id int64, userPath string) error {
 	var path string
 	if err := tx.QueryRow(ctx, `SELECT region_path FROM orgs WHERE id = ?`, id).Scan(&path); err != nil {
@@ -98,6 +100,9 @@ func (tx *Tx) checkOrg(ctx context.Context, id int64, userPath string) error {
 	}
 	if !yanglao.ActorFromContext(ctx).SeesPath(path) {
 		return yanglao.Invalid("org_id", "机构不存在 (organisation not found)")
+	}
+	if !yanglao.PathContains(path, userPath) && !yanglao.PathContains(userPath, path) {
+		return yanglao.Invalid("org_id", "机构不在该账号的辖区内 (the organisation is not in the account's region)")
 	}
 	return nil
 }
