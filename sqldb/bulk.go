@@ -1,0 +1,213 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/yanglao/yanglao"
+)
+
+// bulkTx is a write transaction on a connection of its own, so that rows can be
+// loaded with COPY on PostgreSQL (through the pgx connection under database/sql)
+// and with prepared multi-row INSERTs on SQLite, inside the same transaction as
+// the ordinary statements of the batch.
+type bulkTx struct {
+	*Tx
+	conn    *sql.Conn
+	stmts   map[string]*sql.Stmt
+	done    bool
+	pending func() // applied to in-memory state once the transaction commits
+}
+
+func (db *DB) beginBulk(ctx context.Context) (*bulkTx, error) {
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return &bulkTx{Tx: &Tx{Tx: tx, db: db, now: db.Now().UTC().Truncate(time.Microsecond)}, conn: conn, stmts: map[string]*sql.Stmt{}}, nil
+}
+
+func (b *bulkTx) commit() error {
+	b.done = true
+	err := b.Tx.Commit()
+	b.conn.Close()
+	if err == nil && b.pending != nil {
+		b.pending()
+	}
+	return err
+}
+
+// rollback ends the transaction unless it was committed; safe to call twice.
+func (b *bulkTx) rollback() {
+	if b.done {
+		return
+	}
+	b.done = true
+	b.Tx.Rollback()
+	b.conn.Close()
+}
+
+// prepared returns a statement prepared once per transaction.
+func (b *bulkTx) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := b.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := b.Tx.PrepareContext(ctx, b.db.rebind(query))
+	if err != nil {
+		return nil, err
+	}
+	b.stmts[query] = st
+	return st, nil
+}
+
+// insertRows appends rows to table: COPY on PostgreSQL; on SQLite, INSERTs of
+// up to 400 rows each, prepared once per shape.
+func (b *bulkTx) insertRows(ctx context.Context, table string, cols []string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	if b.db.Dialect == Postgres {
+		return b.conn.Raw(func(dc any) error {
+			c, ok := dc.(*stdlib.Conn)
+			if !ok {
+				return fmt.Errorf("bulk insert: unexpected driver connection %T", dc)
+			}
+			_, err := c.Conn().CopyFrom(ctx, pgx.Identifier{table}, cols, pgx.CopyFromRows(rows))
+			return err
+		})
+	}
+	per := min(400, 30000/len(cols))
+	one := "(" + strings.Repeat("?, ", len(cols)-1) + "?)"
+	head := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES "
+	args := make([]any, 0, per*len(cols))
+	for start := 0; start < len(rows); start += per {
+		chunk := rows[start:min(start+per, len(rows))]
+		q := head + strings.Repeat(one+", ", len(chunk)-1) + one
+		st, err := b.prepared(ctx, q)
+		if err != nil {
+			return err
+		}
+		args = args[:0]
+		for _, r := range chunk {
+			args = append(args, r...)
+		}
+		if _, err := st.ExecContext(ctx, args...); err != nil {
+			return fmt.Errorf("insert into %s: %w", table, err)
+		}
+	}
+	return nil
+}
+
+// dateArg is a civil date as a bulk-insert value: text on SQLite (as Date.Value
+// stores it), a time on PostgreSQL's binary COPY. The zero date is NULL.
+func (b *bulkTx) dateArg(d yanglao.Date) any {
+	if d.IsZero() {
+		return nil
+	}
+	if b.db.Dialect == Postgres {
+		return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC)
+	}
+	return d.String()
+}
+
+// nextIDs reserves n ids of table's identity column.
+func (b *bulkTx) nextIDs(ctx context.Context, table string, n int) ([]int64, error) {
+	ids := make([]int64, 0, n)
+	if b.db.Dialect == Postgres {
+		rows, err := b.Query(ctx, `SELECT nextval(pg_get_serial_sequence('`+table+`', 'id')) FROM generate_series(1, ?)`, n)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return nil, err
+			}
+			ids = append(ids, id)
+		}
+		return ids, rows.Err()
+	}
+	// SQLite: the write lock is held from BEGIN (IMMEDIATE), so MAX+1… is ours.
+	var last int64
+	if err := b.QueryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM `+table).Scan(&last); err != nil {
+		return nil, err
+	}
+	for i := 1; i <= n; i++ {
+		ids = append(ids, last+int64(i))
+	}
+	return ids, nil
+}
+
+// auditEntry is one entry for auditMany.
+type auditEntry struct{ action, entity, entityID, detail string }
+
+// auditMany appends entries to the hash chain in one go: it reserves their ids
+// from audit_head (taking its row lock, as tx.audit does), chains the hashes in
+// memory and bulk-inserts them.
+func (b *bulkTx) auditMany(ctx context.Context, entries []auditEntry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	a := yanglao.ActorFromContext(ctx)
+	var userID *int64
+	username, ip := "anonymous", ""
+	if a != nil {
+		username, ip = a.Username, a.IP
+		if a.UserID != 0 {
+			id := a.UserID
+			userID = &id
+		}
+		if username == "" {
+			username = "anonymous"
+		}
+	}
+	var last int64
+	var prev string
+	if err := b.QueryRow(ctx, `UPDATE audit_head SET last_id = last_id + ? WHERE id = 1 RETURNING last_id, last_hash`, len(entries)).
+		Scan(&last, &prev); err != nil {
+		return fmt.Errorf("audit head: %w", err)
+	}
+	first := last - int64(len(entries)) + 1
+	rows := make([][]any, len(entries))
+	for i, en := range entries {
+		e := &yanglao.AuditEntry{ID: first + int64(i), At: b.now, UserID: userID, Username: username, Action: en.action,
+			Entity: en.entity, EntityID: en.entityID, Detail: en.detail, IP: ip, PrevHash: prev}
+		e.Hash = auditHash(e)
+		prev = e.Hash
+		rows[i] = []any{e.ID, e.At, e.UserID, e.Username, e.Action, e.Entity, e.EntityID, e.Detail, e.IP, e.PrevHash, e.Hash}
+	}
+	if err := b.insertRows(ctx, "audit_log", []string{"id", "at", "user_id", "username", "action", "entity", "entity_id", "detail", "ip", "prev_hash", "hash"}, rows); err != nil {
+		return fmt.Errorf("audit append: %w", err)
+	}
+	_, err := b.Exec(ctx, `UPDATE audit_head SET last_hash = ? WHERE id = 1`, prev)
+	return err
+}
+
+// isUniqueViolation reports a unique-constraint failure, which a bulk batch
+// answers by retrying (someone registered the same person meanwhile).
+func isUniqueViolation(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "23505"
+	}
+	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
+}
+
+// inList returns "?, ?, …" for n values.
+func inList(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}

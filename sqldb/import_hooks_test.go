@@ -1,0 +1,25 @@
+package sqldb
+
+import (
+	"time"
+
+	"github.com/yanglao/yanglao/register"
+)
+
+// SetImportForTest makes import batches small and heartbeats quick, and calls
+// after once each batch has committed. The returned func restores the defaults.
+func SetImportForTest(batch int, stale time.Duration, after func(*register.Job)) func() {
+	b1, b2, b3, s, h, a := importBatchSQLite, importBatchPostgres, feedBatch, staleAfter, heartbeatEvery, afterBatch
+	importBatchSQLite, importBatchPostgres, feedBatch, staleAfter, heartbeatEvery, afterBatch = batch, batch, batch, stale, stale/3+time.Millisecond, after
+	return func() {
+		importBatchSQLite, importBatchPostgres, feedBatch, staleAfter, heartbeatEvery, afterBatch = b1, b2, b3, s, h, a
+	}
+}
+
+// ForgetRunnerForTest makes this process look like a new one (a restarted server)
+// to the jobs it started.
+func ForgetRunnerForTest() func() {
+	old := runnerID
+	runnerID = "restarted-" + old
+	return func() { runnerID = old }
+}
