@@ -833,6 +833,7 @@ type personForm struct {
 	Problem                                            string
 	Conflict                                           bool
 	Summary                                            []fieldMsg // the errors in the order of the form
+	Stored                                             string     // the name on file, for the way back
 }
 
 // fieldMsg is one line of an error summary, linking to its field.
@@ -869,7 +870,7 @@ func (s *Server) pageEditPerson(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f := &personForm{ID: p.ID, Version: strconv.Itoa(p.Version), Name: p.Name, IDMasked: p.IDMasked, PhonesMasked: p.PhonesMasked,
+	f := &personForm{ID: p.ID, Stored: p.Name, Version: strconv.Itoa(p.Version), Name: p.Name, IDMasked: p.IDMasked, PhonesMasked: p.PhonesMasked,
 		Ethnicity: p.Ethnicity, HouseholdCode: p.HouseholdCode, Address: p.Address, Living: p.Living, DisabilityCert: p.DisabilityCert,
 		Chronic: strings.Join(p.Chronic, "、"), Life: p.Life, DeathDate: p.DeathDate.String(), MovedOutDate: p.MovedOutDate.String(), MovedTo: p.MovedTo}
 	if p.Lng != nil && p.Lat != nil {
@@ -900,7 +901,7 @@ func (s *Server) renderPersonForm(w http.ResponseWriter, r *http.Request, status
 	f.Picker.Required = true
 	zh, en := "登记老年人", "Register a person"
 	if f.ID != 0 {
-		zh, en = "修改："+f.Name, "Edit: "+f.Name
+		zh, en = "修改："+f.Stored, "Edit: "+f.Stored
 	}
 	return s.render(w, status, "person_form.html", s.newPage(r, zh, en, f))
 }
@@ -1076,7 +1077,7 @@ func (s *Server) postUpdatePerson(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	f, p, residence := readPersonForm(r, l, true)
-	f.ID, f.IDMasked, f.PhonesMasked, p.ID = id, old.IDMasked, old.PhonesMasked, id
+	f.ID, f.Stored, f.IDMasked, f.PhonesMasked, p.ID = id, old.Name, old.IDMasked, old.PhonesMasked, id
 	if p.Version, err = strconv.Atoi(f.Version); err != nil || p.Version <= 0 {
 		f.Problem = tr(l, "表单缺少版本号，请重新打开编辑页面。", "The form lacks its version: open the edit page again.")
 	}
