@@ -387,7 +387,8 @@ func (s *PersonService) personWhere(ctx context.Context, f yanglao.PersonFilter,
 		if *f.Grade < 0 || *f.Grade > 4 {
 			return nil, nil, yanglao.Invalid("grade", "能力等级应为0到4 (grade must be 0 to 4)")
 		}
-		where, args = append(where, "p.grade = ?"), append(args, *f.Grade)
+		// Only a grade still valid today counts (an expired assessment needs redoing, not trusting).
+		where, args = append(where, "p.grade = ? AND p.grade_valid_until >= ?"), append(args, *f.Grade, today.String())
 	}
 	if f.Life != "" {
 		if f.Life != yanglao.Alive && f.Life != yanglao.Deceased && f.Life != yanglao.MovedOut {
