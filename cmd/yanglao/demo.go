@@ -1,17 +1,25 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/yanglao/yanglao"
 	"github.com/yanglao/yanglao/config"
+	"github.com/yanglao/yanglao/crypt"
+	"github.com/yanglao/yanglao/demogen"
+	"github.com/yanglao/yanglao/register"
+	"github.com/yanglao/yanglao/sqldb"
 )
 
 // DefaultDemoCounty is 郴州市北湖区, whose townships and villages ship with the binary.
@@ -37,11 +45,13 @@ type demoSetup struct {
 }
 
 func (a *app) demo(ctx context.Context, args []string) error {
-	flags := a.newFlagSet("demo", "[--county 431002] [flags]",
-		"建立演示县区：示范机构和每个角色一个账号；可重复运行，每次重置演示密码；生产模式禁止",
-		"set up a demo county: sample organisations and one account per role; safe to re-run, which resets the demo passwords; refused in production")
+	flags := a.newFlagSet("demo", "[--county 431002] [--people N [--seed S]] [flags]",
+		"建立演示县区：示范机构和每个角色一个账号，--people 另生成演示老年人；可重复运行，每次重置演示密码；生产模式禁止",
+		"set up a demo county: sample organisations and one account per role, and with --people a population of older people; safe to re-run, which resets the demo passwords; refused in production")
 	county := flags.String("county", DefaultDemoCounty, "演示县区的区划代码，6 位或 12 位 (county code, 6 or 12 digits)")
 	pwFile := flags.String("password-file", "", "所有演示账号使用此文件中的密码，- 表示标准输入；默认每个账号随机生成 (give every demo account the password in FILE, - for stdin; default: a new random one each)")
+	people := flags.Int("people", 0, "另外生成 N 位演示老年人，含身份和能力评估；0 表示不生成 (also generate N older people with statuses and assessments; 0: none)")
+	seed := flags.Uint64("seed", demogen.DefaultSeed, "演示人口的随机种子：同一种子同一年生成同样的人 (seed of the demo population: the same seed in the same year gives the same people)")
 	// demo = true makes the configuration refuse production mode, naming this command.
 	cfg, err := a.loadConfigWith(flags, args, map[string]string{"demo": "true"}, storeFlags...)
 	if err != nil {
@@ -49,6 +59,9 @@ func (a *app) demo(ctx context.Context, args []string) error {
 	}
 	if err := noArgs(flags); err != nil {
 		return err
+	}
+	if *people < 0 || *people > demogen.MaxPeople {
+		return usageErrorf("--people 应在 0 到 %d 之间", "--people must be 0 to %d", demogen.MaxPeople)
 	}
 	pw, err := a.readPassword(*pwFile)
 	if err != nil {
@@ -64,7 +77,273 @@ func (a *app) demo(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	return a.publishDemo(cfg, d)
+	if err := a.publishDemo(cfg, d); err != nil {
+		return err
+	}
+	if *people == 0 {
+		return nil
+	}
+	return a.demoPeople(ctx, cfg, s, d.county, *people, *seed)
+}
+
+// demoPeople generates n older people in the county (package demogen) and
+// stores them, printing progress: the people with their first status and
+// contact through the register's bulk import (a CSV in the data folder,
+// removed afterwards), then what a file cannot carry through the services —
+// further statuses, guardians, deaths and moves, assessments. Ages are
+// reckoned on 1 January of this year, so the same seed gives the same people
+// all year; running again changes nothing (the import upserts by citizen ID,
+// assessments carry an idempotency key) and finishes an interrupted run.
+func (a *app) demoPeople(ctx context.Context, cfg *config.Config, s *store, county *yanglao.Region, n int, seed uint64) error {
+	sys := system(ctx)
+	box, err := a.demoBox(cfg)
+	if err != nil {
+		return err
+	}
+	// The county's subtree and its ancestors (fallback centres for coordinates).
+	regions, err := s.regions.Ancestors(ctx, county.Code)
+	if err != nil {
+		return err
+	}
+	regions = append(regions, county)
+	towns, err := s.regions.Children(ctx, county.Code)
+	if err != nil {
+		return err
+	}
+	regions = append(regions, towns...)
+	for _, t := range towns {
+		villages, err := s.regions.Children(ctx, t.Code)
+		if err != nil {
+			return err
+		}
+		regions = append(regions, villages...)
+	}
+	asOf := yanglao.Date{Year: yanglao.DateOf(s.db.Now()).Year, Month: time.January, Day: 1}
+	g, err := demogen.New(regions, county.Code, demogen.Options{Seed: seed, AsOf: asOf})
+	if err != nil {
+		return err
+	}
+	people := sqldb.NewPersonService(s.db, box)
+	assessments := sqldb.NewAssessmentService(s.db)
+	w := a.stdout
+	fmt.Fprintf(w, "\n演示人口 (demo population): %d 人 (people), seed %d, 年龄按 %s 计 (ages as of %s)\n", n, seed, asOf, asOf)
+	start := time.Now()
+
+	// 1. The file.
+	f, err := os.CreateTemp(cfg.DataDir, "demo-people-*.csv")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	if err := writeDemoPeople(f, g, n); err != nil {
+		return err
+	}
+	info, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "  生成 (generated) %d 人: %s\n", n, time.Since(start).Round(time.Millisecond))
+
+	// 2. The bulk import, with its progress.
+	step := time.Now()
+	u := &register.Upload{Kind: register.People, Mode: register.ValidRows, Format: register.CSV,
+		FileName: fmt.Sprintf("demo-%s-seed%d-%d.csv", county.Code[:6], seed, n), File: f, Size: info.Size()}
+	job, err := people.BeginImport(sys, u)
+	if err != nil {
+		return err
+	}
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(5 * time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				if j, err := people.ImportJob(sys, job.ID); err == nil {
+					fmt.Fprintf(w, "  导入 (import) %d/%d  %s\n", j.Done, n, time.Since(step).Round(time.Second))
+				}
+			}
+		}
+	}()
+	job, err = people.RunImport(sys, job, u)
+	close(done)
+	if err != nil {
+		return fmt.Errorf("导入中断，再次运行即可继续 (the import was interrupted; run again to continue): %w", err)
+	}
+	if job.Status != register.Done || job.Rejected > 0 {
+		return fmt.Errorf("演示人口导入未完成 (demo import did not finish): job %d %s, %d rows rejected: %s", job.ID, job.Status, job.Rejected, job.Error)
+	}
+	fmt.Fprintf(w, "  导入 (imported): 新增 %d、更新 %d、不变 %d (created, updated, unchanged): %s\n",
+		job.Created, job.Updated, job.Same, time.Since(step).Round(time.Millisecond))
+
+	// 3. The rest, person by person.
+	step = time.Now()
+	last := step
+	var statuses, updated, assessed int
+	i := -1
+	for p := range g.People(n) {
+		i++
+		if len(p.Statuses) <= 1 && p.Guardian == nil && p.Life == yanglao.Alive && p.Assessment == nil {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("已中断，再次运行即可补齐 (interrupted; run again to finish): %w", err)
+		}
+		found, _, err := people.People(sys, yanglao.PersonFilter{Query: p.IDNumber, Page: yanglao.Page{Limit: 1}})
+		if err != nil {
+			return err
+		}
+		if len(found) == 0 {
+			return fmt.Errorf("第 %d 人导入后找不到 (person %d not found after the import)", i+1, i+1)
+		}
+		stored := found[0]
+		for _, st := range p.Statuses[min(1, len(p.Statuses)):] {
+			st.PersonID = stored.ID
+			err := people.AddStatus(sys, st)
+			if yanglao.ErrorCode(err) == yanglao.EINVALID && yanglao.ErrorField(err) == "start" {
+				continue // an earlier run added it (the register refuses overlapping statuses of a kind)
+			}
+			if err != nil {
+				return fmt.Errorf("第 %d 人的身份 %s (person %d, status %s): %w", i+1, st.Kind, i+1, st.Kind, err)
+			}
+			statuses++
+		}
+		// A guardian, a death or a move: once, on the record as imported.
+		if (p.Guardian != nil || p.Life != yanglao.Alive) && stored.Version == 1 {
+			p.ID, p.Version = stored.ID, stored.Version
+			if err := people.UpdatePerson(sys, p.Person); err != nil {
+				return fmt.Errorf("第 %d 人 (person %d): %w", i+1, i+1, err)
+			}
+			updated++
+		}
+		if p.Assessment != nil {
+			rec := p.Assessment.Record(stored.ID)
+			rec.RequestKey = fmt.Sprintf("demo-%d-%d", seed, i)
+			if err := assessments.CreateAssessment(sys, rec); err != nil {
+				return fmt.Errorf("第 %d 人的能力评估 (person %d, assessment): %w", i+1, i+1, err)
+			}
+			if !rec.CreatedAt.Before(step) { // not one an earlier run stored under the same key
+				assessed++
+			}
+		}
+		if now := time.Now(); now.Sub(last) >= 5*time.Second {
+			last = now
+			fmt.Fprintf(w, "  身份和评估 (statuses and assessments) %d/%d  %s\n", i+1, n, now.Sub(step).Round(time.Second))
+		}
+	}
+	fmt.Fprintf(w, "  另加 %d 条身份、%d 人的监护人或生存状态、%d 份能力评估 (added %d statuses, %d guardians or life statuses, %d assessments): %s\n",
+		statuses, updated, assessed, statuses, updated, assessed, time.Since(step).Round(time.Millisecond))
+	fmt.Fprintf(w, "演示人口完成，用时 %s (demo population done in %s)\n",
+		time.Since(start).Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// writeDemoPeople writes the people as a register import file: every column
+// of the template, the first contact and the first status.
+func writeDemoPeople(f *os.File, g *demogen.Generator, n int) error {
+	bw := bufio.NewWriterSize(f, 1<<20)
+	cw, err := register.NewCSVWriter(bw)
+	if err != nil {
+		return err
+	}
+	row := make([]string, len(register.PeopleColumns))
+	col := map[string]int{}
+	for i, c := range register.PeopleColumns {
+		row[i] = c.Key
+		col[c.Key] = i
+	}
+	if err := cw.Row(row); err != nil {
+		return err
+	}
+	set := func(key, v string) { row[col[key]] = v }
+	for p := range g.People(n) {
+		clear(row)
+		set(register.ColName, p.Name)
+		set(register.ColIDNumber, p.IDNumber)
+		set(register.ColPhones, strings.Join(p.Phones, ";"))
+		set(register.ColResidence, p.ResidenceCode)
+		set(register.ColHousehold, p.HouseholdCode)
+		set(register.ColAddress, p.Address)
+		if p.Lng != nil {
+			set(register.ColLng, strconv.FormatFloat(*p.Lng, 'f', 6, 64))
+			set(register.ColLat, strconv.FormatFloat(*p.Lat, 'f', 6, 64))
+		}
+		set(register.ColEthnicity, p.Ethnicity)
+		set(register.ColLiving, p.Living)
+		set(register.ColDisabilityCert, p.DisabilityCert)
+		if p.DisabilityGrade > 0 {
+			set(register.ColDisabilityGrade, strconv.Itoa(p.DisabilityGrade))
+		}
+		set(register.ColChronic, strings.Join(p.Chronic, "、"))
+		if len(p.Contacts) > 0 {
+			c := p.Contacts[0]
+			set(register.ColContactName, c.Name)
+			set(register.ColContactRelation, c.Relation)
+			set(register.ColContactPhone, c.Phone)
+		}
+		if len(p.Statuses) > 0 {
+			st := p.Statuses[0]
+			set(register.ColStatusKind, st.Kind)
+			set(register.ColStatusSource, st.Source)
+			set(register.ColStatusStart, st.Start.String())
+			set(register.ColStatusEnd, st.End.String())
+		}
+		if err := cw.Row(row); err != nil {
+			return err
+		}
+	}
+	if err := cw.Close(); err != nil {
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	return f.Sync()
+}
+
+// demoKeyFile holds the key that seals the demo people's citizen IDs and
+// phones when no encryption key is configured.
+const demoKeyFile = "demo-encryption.key"
+
+// demoBox seals citizen IDs and phones with the configured key or, failing
+// that, with <data>/demo-encryption.key, made on first use, so that a trial
+// install needs no key set up. serve must be given the same key to read them.
+func (a *app) demoBox(cfg *config.Config) (*crypt.Box, error) {
+	if len(cfg.EncryptionKey) > 0 {
+		return crypt.New(cfg.EncryptionKey)
+	}
+	path := filepath.Join(cfg.DataDir, demoKeyFile)
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+			return nil, err
+		}
+		b = []byte(crypt.NewKey() + "\n")
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil {
+			return nil, err
+		}
+		_, err = f.Write(b)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return nil, err
+		}
+	} else if err != nil {
+		return nil, err
+	}
+	key, err := crypt.ParseKey(strings.TrimSpace(string(b)))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	fmt.Fprintf(a.stdout, "未配置加密密钥，演示人口的身份证号和电话用 %s 加密；serve 请加 --encryption-key-file %s "+
+		"(no encryption key configured: the demo people's IDs and phones are sealed with %s; give serve --encryption-key-file %s)\n",
+		path, path, path, path)
+	return crypt.New(key)
 }
 
 // setupDemo creates, or finds from an earlier run, the demo organisations and
