@@ -3,10 +3,8 @@ package main
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -16,7 +14,6 @@ import (
 
 	"github.com/yanglao/yanglao"
 	"github.com/yanglao/yanglao/config"
-	"github.com/yanglao/yanglao/crypt"
 	"github.com/yanglao/yanglao/demogen"
 	"github.com/yanglao/yanglao/register"
 	"github.com/yanglao/yanglao/sqldb"
@@ -96,7 +93,7 @@ func (a *app) demo(ctx context.Context, args []string) error {
 // assessments carry an idempotency key) and finishes an interrupted run.
 func (a *app) demoPeople(ctx context.Context, cfg *config.Config, s *store, county *yanglao.Region, n int, seed uint64) error {
 	sys := system(ctx)
-	box, err := a.demoBox(cfg)
+	box, err := a.box(cfg)
 	if err != nil {
 		return err
 	}
@@ -302,48 +299,6 @@ func writeDemoPeople(f *os.File, g *demogen.Generator, n int) error {
 		return err
 	}
 	return f.Sync()
-}
-
-// demoKeyFile holds the key that seals the demo people's citizen IDs and
-// phones when no encryption key is configured.
-const demoKeyFile = "demo-encryption.key"
-
-// demoBox seals citizen IDs and phones with the configured key or, failing
-// that, with <data>/demo-encryption.key, made on first use, so that a trial
-// install needs no key set up. serve must be given the same key to read them.
-func (a *app) demoBox(cfg *config.Config) (*crypt.Box, error) {
-	if len(cfg.EncryptionKey) > 0 {
-		return crypt.New(cfg.EncryptionKey)
-	}
-	path := filepath.Join(cfg.DataDir, demoKeyFile)
-	b, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
-			return nil, err
-		}
-		b = []byte(crypt.NewKey() + "\n")
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if err != nil {
-			return nil, err
-		}
-		_, err = f.Write(b)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return nil, err
-		}
-	} else if err != nil {
-		return nil, err
-	}
-	key, err := crypt.ParseKey(strings.TrimSpace(string(b)))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	fmt.Fprintf(a.stdout, "未配置加密密钥，演示人口的身份证号和电话用 %s 加密；serve 请加 --encryption-key-file %s "+
-		"(no encryption key configured: the demo people's IDs and phones are sealed with %s; give serve --encryption-key-file %s)\n",
-		path, path, path, path)
-	return crypt.New(key)
 }
 
 // setupDemo creates, or finds from an earlier run, the demo organisations and

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/yanglao/yanglao/sqldb"
 	"github.com/yanglao/yanglao/web"
 )
 
@@ -48,12 +49,18 @@ func (a *app) serve(ctx context.Context, args []string) error {
 		}
 	}
 
+	box, err := a.box(cfg)
+	if err != nil {
+		return err
+	}
 	srv := web.New(web.Services{
-		Regions: s.regions,
-		Users:   s.users,
-		Orgs:    s.orgs,
-		Audit:   s.audit,
-		Ready:   s.db.Ping,
+		Regions:     s.regions,
+		Users:       s.users,
+		Orgs:        s.orgs,
+		Audit:       s.audit,
+		People:      sqldb.NewPersonService(s.db, box),
+		Assessments: sqldb.NewAssessmentService(s.db),
+		Ready:       s.db.Ping,
 	}, web.Config{Version: build.String(), Production: cfg.Production, Logger: log})
 	hs := srv.HTTPServer(cfg.Addr)
 	if hs.ErrorLog == nil {

@@ -11,11 +11,13 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/yanglao/yanglao"
 	"github.com/yanglao/yanglao/config"
+	"github.com/yanglao/yanglao/crypt"
 	"github.com/yanglao/yanglao/sqldb"
 )
 
@@ -242,4 +244,50 @@ func (s *store) findUser(ctx context.Context, username string) (*yanglao.User, e
 		}
 		f.Page.After = next
 	}
+}
+
+// devKeyFile holds the key that seals citizen IDs and phones when none is
+// configured. Production refuses to start without a configured key (config
+// validation), so this file only ever serves development and demo data folders.
+const devKeyFile = "encryption.key"
+
+// box is the one source of the sealing key for serve, demo and the importers:
+// the configured key, or outside production the data folder's development key,
+// made on first use. Both commands must agree, or data sealed by one cannot be
+// read by the other.
+func (a *app) box(cfg *config.Config) (*crypt.Box, error) {
+	if len(cfg.EncryptionKey) > 0 {
+		return crypt.New(cfg.EncryptionKey)
+	}
+	if cfg.Production {
+		return nil, errors.New("生产模式必须配置 encryption_key (production needs encryption_key)")
+	}
+	path := filepath.Join(cfg.DataDir, devKeyFile)
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+			return nil, err
+		}
+		b = []byte(crypt.NewKey() + "\n")
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil {
+			return nil, err
+		}
+		_, err = f.Write(b)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(a.stderr, "未配置加密密钥，已生成开发用密钥 %s，请妥善保管；生产环境请用 --encryption-key-file "+
+			"(no encryption key configured: made the development key %s; keep it with the data; production needs --encryption-key-file)\n", path, path)
+	} else if err != nil {
+		return nil, err
+	}
+	key, err := crypt.ParseKey(strings.TrimSpace(string(b)))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return crypt.New(key)
 }
