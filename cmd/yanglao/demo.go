@@ -15,6 +15,7 @@ import (
 	"github.com/yanglao/yanglao"
 	"github.com/yanglao/yanglao/config"
 	"github.com/yanglao/yanglao/demogen"
+	"github.com/yanglao/yanglao/idcard"
 	"github.com/yanglao/yanglao/register"
 	"github.com/yanglao/yanglao/sqldb"
 )
@@ -72,6 +73,9 @@ func (a *app) demo(ctx context.Context, args []string) error {
 	defer s.Close()
 	d, err := setupDemo(ctx, s, *county, pw)
 	if err != nil {
+		return err
+	}
+	if err := a.linkDemoElder(ctx, cfg, s, d); err != nil {
 		return err
 	}
 	if err := a.publishDemo(cfg, d); err != nil {
@@ -529,4 +533,50 @@ func writeDemoTSV(w io.Writer, d *demoSetup) {
 		}
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", acc.user.Username, acc.password, acc.user.Role, acc.user.RegionCode, org)
 	}
+}
+
+// linkDemoElder gives the demo older person and family member a record to see:
+// one registered person in the elder's village, linked to the elder's account
+// as self and the family account as child. Re-running finds the same person.
+func (a *app) linkDemoElder(ctx context.Context, cfg *config.Config, s *store, d *demoSetup) error {
+	box, err := a.box(cfg)
+	if err != nil {
+		return err
+	}
+	people := sqldb.NewPersonService(s.db, box)
+	sys := system(ctx)
+	var elder, family *demoAccount
+	for i := range d.accounts {
+		switch d.accounts[i].user.Role {
+		case yanglao.RoleElder:
+			elder = &d.accounts[i]
+		case yanglao.RoleFamily:
+			family = &d.accounts[i]
+		}
+	}
+	if elder == nil || family == nil {
+		return nil
+	}
+	// A fixed birthday and sequence make the same citizen ID every run; 0 after
+	// 900 keeps it clear of the generated population's sequence codes.
+	id := idcard.Generate(d.county.Code[:6], time.Date(1943, time.October, 9, 0, 0, 0, 0, time.UTC), 901)
+	found, _, err := people.People(sys, yanglao.PersonFilter{Query: id})
+	if err != nil {
+		return err
+	}
+	var p *yanglao.Person
+	if len(found) > 0 {
+		p = found[0]
+	} else {
+		p = &yanglao.Person{Name: "李秀兰", IDNumber: id, ResidenceCode: elder.region.Code, Living: "empty_nest",
+			Phones: []string{"13800000901"}, Address: elder.region.Name + "幸福路 9 号（演示）",
+			Contacts: []yanglao.Contact{{Name: "王建国", Relation: "儿子", Phone: "13900000902"}}}
+		if err := people.CreatePerson(sys, p); err != nil {
+			return fmt.Errorf("demo elder record: %w", err)
+		}
+	}
+	if err := people.LinkUser(sys, elder.user.ID, p.ID, "self"); err != nil {
+		return err
+	}
+	return people.LinkUser(sys, family.user.ID, p.ID, "child")
 }

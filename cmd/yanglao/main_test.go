@@ -13,6 +13,7 @@ import (
 
 	"github.com/yanglao/yanglao"
 	"github.com/yanglao/yanglao/password"
+	"github.com/yanglao/yanglao/crypt"
 	"github.com/yanglao/yanglao/sqldb"
 	"github.com/yanglao/yanglao/testkit"
 )
@@ -392,6 +393,23 @@ func TestDemo(t *testing.T) {
 			t.Errorf("worker at %s, want a township", u.RegionCode)
 		case u.Role.NeedsOrg() && u.OrgID == nil:
 			t.Errorf("%s has no organisation", u.Username)
+		}
+	}
+	// The elder and the family member each see exactly the one demo elder, after two runs.
+	key, err := os.ReadFile(filepath.Join(e.dir, devKeyFile))
+	if err != nil {
+		t.Fatalf("development key: %v", err)
+	}
+	rawKey, _ := crypt.ParseKey(strings.TrimSpace(string(key)))
+	box, _ := crypt.New(rawKey)
+	people := sqldb.NewPersonService(db, box)
+	for _, u := range users {
+		if u.Role != yanglao.RoleElder && u.Role != yanglao.RoleFamily {
+			continue
+		}
+		seen, _, err := people.People(testkit.As(u), yanglao.PersonFilter{})
+		if err != nil || len(seen) != 1 || seen[0].Name != "李秀兰" {
+			t.Errorf("%s sees %v (%v), want the one demo elder", u.Username, seen, err)
 		}
 	}
 	db.Close()
