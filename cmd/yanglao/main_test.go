@@ -12,8 +12,8 @@ import (
 	"testing"
 
 	"github.com/yanglao/yanglao"
-	"github.com/yanglao/yanglao/password"
 	"github.com/yanglao/yanglao/crypt"
+	"github.com/yanglao/yanglao/password"
 	"github.com/yanglao/yanglao/sqldb"
 	"github.com/yanglao/yanglao/testkit"
 )
