@@ -239,7 +239,7 @@ func tilesFor(role yanglao.Role, l, region string) (now, soon []tile) {
 		now = []tile{regions, account}
 		soon = []tile{soonT("报警处置", "Alarms", "一键呼叫、跌倒、烟感报警的接警与处置", "Answer SOS, fall and smoke alarms; escalate; close")}
 	case yanglao.RoleElder, yanglao.RoleFamily:
-		now = []tile{account}
+		now = []tile{t("/my-record", "我的信息", "My record", "登记的基本信息、身份和能力评估", "What the register holds: details, statuses, assessment"), account}
 		soon = []tile{
 			soonT("我的待遇", "My entitlements", "能享受的补贴与服务", "Benefits and services you can have"),
 			soonT("预约上门服务", "Book a home visit", "助洁、助浴、助医等", "Cleaning, bathing, medical help and more"),

@@ -399,7 +399,9 @@ func TestUIPersonRevealAndStatuses(t *testing.T) {
 func TestUIPeopleElderView(t *testing.T) {
 	e := newPeopleEnv(t)
 	el := e.signIn("elder_a1")
-	resp, body := el.get("/my-record")
+	resp, body := el.get("/")
+	wantPage(t, "elder home", resp, body, http.StatusOK, `href="/my-record"`, "我的信息")
+	resp, body = el.get("/my-record")
 	wantPage(t, "my record", resp, body, http.StatusOK, "我的信息", e.a1.Name, e.a1.IDMasked, "my-record")
 	wantAbsent(t, "my record", body, e.a2.Name, e.b1.Name, e.dead.Name, "/edit", `action="/people`, "查看完整号码")
 	resp, _ = el.get("/people")
