@@ -310,6 +310,9 @@ func (s *Server) personRows(ctx context.Context, people []*yanglao.Person, l str
 		if reg := regions[p.ResidenceCode]; reg != nil {
 			rows[i].Residence = reg.Name
 		}
+		if p.Grade != nil && !p.GradeValidUntil.IsZero() && p.GradeValidUntil.Before(on) {
+			rows[i].Grade += tr(l, "（已过期）", " (expired)")
+		}
 	}
 	return rows
 }
