@@ -9,10 +9,10 @@ import (
 // SetImportForTest makes import batches small and heartbeats quick, and calls
 // after once each batch has committed. The returned func restores the defaults.
 func SetImportForTest(batch int, stale time.Duration, after func(*register.Job)) func() {
-	b1, b2, b3, s, h, a := importBatchSQLite, importBatchPostgres, feedBatch, staleAfter, heartbeatEvery, afterBatch
-	importBatchSQLite, importBatchPostgres, feedBatch, staleAfter, heartbeatEvery, afterBatch = batch, batch, batch, stale, stale/3+time.Millisecond, after
+	b1, b2, b3, b4, s, h, a := importBatchSQLite, importBatchPostgres, feedBatch, commitSQLite, staleAfter, heartbeatEvery, afterBatch
+	importBatchSQLite, importBatchPostgres, feedBatch, commitSQLite, staleAfter, heartbeatEvery, afterBatch = batch, batch, batch, batch, stale, stale/3+time.Millisecond, after
 	return func() {
-		importBatchSQLite, importBatchPostgres, feedBatch, staleAfter, heartbeatEvery, afterBatch = b1, b2, b3, s, h, a
+		importBatchSQLite, importBatchPostgres, feedBatch, commitSQLite, staleAfter, heartbeatEvery, afterBatch = b1, b2, b3, b4, s, h, a
 	}
 }
 

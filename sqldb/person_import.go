@@ -42,6 +42,7 @@ var _ register.Service = (*PersonService)(nil)
 // Batch sizes: rows per transaction. Variables so tests can make them small.
 var (
 	importBatchSQLite   = 5000
+	commitSQLite        = 100_000
 	importBatchPostgres = 10000
 	feedBatch           = 1000
 )
@@ -64,8 +65,38 @@ var runnerID = func() string {
 // afterBatch, when set (by tests), is called after each committed batch.
 var afterBatch func(job *register.Job)
 
-// activeImports holds the ids of jobs running in this process.
+// activeImports holds the jobs running in this process (id → *liveJob).
 var activeImports sync.Map
+
+// liveJob is the progress of a running job as far as its batches have got,
+// committed or not, so a poll sees it move between commits.
+type liveJob struct {
+	mu  sync.Mutex
+	job register.Job
+	ok  bool
+}
+
+func live(id int64) *liveJob {
+	if v, ok := activeImports.Load(id); ok {
+		return v.(*liveJob)
+	}
+	return &liveJob{} // not running here: a sink
+}
+
+func (l *liveJob) set(j *register.Job) {
+	l.mu.Lock()
+	l.job, l.ok = *j, true
+	l.mu.Unlock()
+}
+
+// overlay shows a running job's uncommitted progress.
+func (l *liveJob) overlay(j *register.Job) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.ok && j.Status == register.Running && l.job.Phase == j.Phase && l.job.Done >= j.Done {
+		j.Done, j.Total, j.Created, j.Updated, j.Same, j.Rejected = l.job.Done, l.job.Total, l.job.Created, l.job.Updated, l.job.Same, l.job.Rejected
+	}
+}
 
 const importCols = `id, kind, mode, format, file_name, file_sha256, user_id, username, region_path, status, phase,
 	rows_total, rows_done, last_row, rows_created, rows_updated, rows_same, rows_rejected, error, started_at, heartbeat_at, finished_at, runner`
@@ -244,10 +275,11 @@ func (s *PersonService) RunImport(ctx context.Context, job *register.Job, u *reg
 	if err := canWriteRegister(ctx); err != nil {
 		return nil, err
 	}
-	if _, loaded := activeImports.LoadOrStore(job.ID, true); loaded {
+	if _, loaded := activeImports.LoadOrStore(job.ID, &liveJob{}); loaded {
 		return nil, yanglao.Errorf(yanglao.ECONFLICT, "任务 %d 正在运行 (job %d is running)", job.ID, job.ID)
 	}
 	defer activeImports.Delete(job.ID)
+	defer s.db.tuneForBulk(ctx)()
 	beat := make(chan struct{})
 	defer close(beat)
 	go s.heartbeat(ctx, job.ID, beat)
@@ -357,6 +389,7 @@ func (s *PersonService) ImportJob(ctx context.Context, id int64) (*register.Job,
 	if err != nil {
 		return nil, notFound(err, "导入任务", "import job")
 	}
+	live(j.ID).overlay(j)
 	return j, nil
 }
 
@@ -673,11 +706,25 @@ func (d dupCheck) check(it *importItem) {
 	d[it.key] = int32(it.row)
 }
 
+// batchSize is the rows the pipeline hands over at a time, and on PostgreSQL
+// the rows of a transaction.
 func (s *PersonService) batchSize() int {
 	if s.db.Dialect == Postgres {
 		return importBatchPostgres
 	}
 	return importBatchSQLite
+}
+
+// commitRows is the rows a transaction holds. SQLite writes every page a
+// transaction dirtied at commit, and rows land at random places in the
+// citizen-ID, name, birth-date and phone indexes, so small transactions would
+// rewrite the same index pages over and over; it commits every commitSQLite
+// rows. PostgreSQL logs rows, not pages, and commits every batch.
+func (s *PersonService) commitRows() int {
+	if s.db.Dialect == Postgres {
+		return importBatchPostgres
+	}
+	return commitSQLite
 }
 
 // runPeople imports a people file: in all-or-nothing mode a checking pass
@@ -813,7 +860,8 @@ func (s *PersonService) saveProgress(ctx context.Context, job *register.Job, ite
 	return btx.commit()
 }
 
-// progress writes rejects and advances the job's counters inside b.
+// progress writes rejects and advances the job's counters inside b. The job
+// itself follows when b commits.
 func (b *bulkTx) progress(ctx context.Context, job *register.Job, items []*importItem, rejects []register.Reject, c importCounts, resumePoint bool) error {
 	rows := make([][]any, len(rejects))
 	for i, r := range rejects {
@@ -822,32 +870,31 @@ func (b *bulkTx) progress(ctx context.Context, job *register.Job, items []*impor
 	if err := b.insertRows(ctx, "import_rejects", []string{"import_id", "row_no", "field", "message"}, rows); err != nil {
 		return err
 	}
-	done, last := job.Done, job.LastRow
+	if b.staged == nil {
+		staged := *job
+		b.staged = &staged
+		b.pending = func() { *job = *b.staged }
+	}
+	j := b.staged
 	for _, it := range items {
 		if !it.skip {
-			done++
+			j.Done++
 		}
 	}
 	if len(items) > 0 && resumePoint {
-		last = items[len(items)-1].row
+		j.LastRow = items[len(items)-1].row
 	}
-	total := max(job.Total, done)
-	if _, err := b.Exec(ctx, `UPDATE imports SET rows_total = ?, rows_done = ?, last_row = ?, rows_created = rows_created + ?,
-		rows_updated = rows_updated + ?, rows_same = rows_same + ?, rows_rejected = rows_rejected + ?, heartbeat_at = ? WHERE id = ?`,
-		total, done, last, c.created, c.updated, c.same, c.rejected, b.now, job.ID); err != nil {
-		return err
-	}
-	// The in-memory job follows only once the transaction commits; callers
-	// apply it through apply() after commit.
-	b.pending = func() {
-		job.Total, job.Done, job.LastRow = total, done, last
-		job.Created += c.created
-		job.Updated += c.updated
-		job.Same += c.same
-		job.Rejected += c.rejected
-		job.Heartbeat = b.now
-	}
-	return nil
+	j.Total = max(j.Total, job.Total, j.Done)
+	j.Created += c.created
+	j.Updated += c.updated
+	j.Same += c.same
+	j.Rejected += c.rejected
+	j.Heartbeat = b.now
+	live(job.ID).set(j)
+	_, err := b.Exec(ctx, `UPDATE imports SET rows_total = ?, rows_done = ?, last_row = ?, rows_created = ?,
+		rows_updated = ?, rows_same = ?, rows_rejected = ?, heartbeat_at = ? WHERE id = ?`,
+		j.Total, j.Done, j.LastRow, j.Created, j.Updated, j.Same, j.Rejected, b.now, job.ID)
+	return err
 }
 
 // writePeople is the writing pass: batches of rows upserted by citizen ID.
@@ -859,6 +906,21 @@ func (s *PersonService) writePeople(ctx context.Context, job *register.Job, u *r
 		return err
 	}
 	defer pp.stop()
+	var btx *bulkTx
+	inTx := 0
+	defer func() {
+		if btx != nil {
+			btx.rollback()
+		}
+	}()
+	commit := func() error {
+		err := btx.commit()
+		btx, inTx = nil, 0
+		if err == nil && afterBatch != nil {
+			afterBatch(job)
+		}
+		return err
+	}
 	dups := dupCheck{}
 	for items := range pp.out {
 		job.Total = max(job.Total, int(pp.total.Load()))
@@ -868,21 +930,37 @@ func (s *PersonService) writePeople(ctx context.Context, job *register.Job, u *r
 		if items[len(items)-1].row <= job.LastRow {
 			continue // committed before the interruption
 		}
-		var err error
-		for attempt := 0; attempt < 3; attempt++ {
-			if err = s.writePeopleBatch(ctx, job, pp.header, items); !isUniqueViolation(err) {
+		for attempt := 0; ; attempt++ {
+			if btx == nil {
+				if btx, err = s.db.beginBulk(ctx); err != nil {
+					return err
+				}
+			}
+			err = s.writePeopleBatch(ctx, btx, job, pp.header, items)
+			if err == nil {
 				break
 			}
+			// Someone registered one of these people meanwhile (PostgreSQL, where a
+			// transaction holds one batch): do the batch again, as updates.
+			if !isUniqueViolation(err) || inTx > 0 || attempt == 2 {
+				return err
+			}
+			btx.rollback()
+			btx = nil
 		}
-		if err != nil {
-			return err
-		}
-		if afterBatch != nil {
-			afterBatch(job)
+		if inTx += len(items); inTx >= s.commitRows() {
+			if err := commit(); err != nil {
+				return err
+			}
 		}
 	}
 	if err := pp.stop(); err != nil {
 		return err
+	}
+	if btx != nil {
+		if err := commit(); err != nil {
+			return err
+		}
 	}
 	return ctx.Err()
 }
@@ -962,13 +1040,8 @@ var peopleInsertCols = []string{"id", "county_code", "residence_code", "residenc
 
 var statusInsertCols = []string{"person_id", "county_code", "kind", "source", "start_date", "end_date", "note", "created_at"}
 
-// writePeopleBatch upserts one batch in one transaction.
-func (s *PersonService) writePeopleBatch(ctx context.Context, job *register.Job, hdr *register.Header, items []*importItem) error {
-	btx, err := s.db.beginBulk(ctx)
-	if err != nil {
-		return err
-	}
-	defer btx.rollback()
+// writePeopleBatch upserts one batch inside btx.
+func (s *PersonService) writePeopleBatch(ctx context.Context, btx *bulkTx, job *register.Job, hdr *register.Header, items []*importItem) error {
 	a := yanglao.ActorFromContext(ctx)
 	var hashes []string
 	for _, it := range items {
@@ -1076,10 +1149,7 @@ func (s *PersonService) writePeopleBatch(ctx context.Context, job *register.Job,
 		return err
 	}
 	c.rejected = len(rejects)
-	if err := btx.progress(ctx, job, items, rejects, c, true); err != nil {
-		return err
-	}
-	return btx.commit()
+	return btx.progress(ctx, job, items, rejects, c, true)
 }
 
 // overlapping reports whether a status of the same kind already covers part of
