@@ -93,6 +93,8 @@ type RegionService interface {
 	Region(ctx context.Context, code string) (*Region, error)
 	Children(ctx context.Context, code string) ([]*Region, error)
 	Ancestors(ctx context.Context, code string) ([]*Region, error) // root first, excluding the node itself
+	// RegionsByCode returns the nodes among codes that exist, keyed by code (for naming many rows at once).
+	RegionsByCode(ctx context.Context, codes []string) (map[string]*Region, error)
 	SearchRegions(ctx context.Context, f RegionFilter) ([]*Region, string, error)
 	ImportRegions(ctx context.Context, regions []*Region) (int, error)
 	CountRegions(ctx context.Context) (int, error)

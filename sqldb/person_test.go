@@ -159,6 +159,15 @@ func TestPersonScopeAndSearch(t *testing.T) {
 			}
 		}
 	}
+	// Listed people carry the statuses in force today.
+	listed, _, _ := ps.People(tk.As(county), yanglao.PersonFilter{Status: "dibao"})
+	if len(listed) != 1 || len(listed[0].Statuses) != 1 || listed[0].Statuses[0].Kind != "dibao" {
+		t.Fatalf("statuses on the list: %+v", listed)
+	}
+	byCode, err := sqldb.NewRegionService(db).RegionsByCode(context.Background(), []string{tk.TownA, tk.VillageB1, "bogus", tk.TownA})
+	if err != nil || len(byCode) != 2 || byCode[tk.TownA].Name != "人民路街道" {
+		t.Fatalf("RegionsByCode: %v %v", byCode, err)
+	}
 	// Reading, revealing and changing out of scope is "not found".
 	if _, err := ps.Person(tk.As(workerB), a.ID); yanglao.ErrorCode(err) != yanglao.ENOTFOUND {
 		t.Fatalf("workerB reading a: %v", err)

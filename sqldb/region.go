@@ -106,6 +106,35 @@ func (s *RegionService) Ancestors(ctx context.Context, code string) ([]*yanglao.
 	return tx.regions(ctx, `WHERE code IN (?`+strings.Repeat(", ?", len(codes)-1)+`) ORDER BY level`, args...)
 }
 
+// RegionsByCode looks up many nodes in one query; unknown or malformed codes are left out.
+func (s *RegionService) RegionsByCode(ctx context.Context, codes []string) (map[string]*yanglao.Region, error) {
+	out := make(map[string]*yanglao.Region, len(codes))
+	var args []any
+	seen := map[string]bool{}
+	for _, c := range codes {
+		if yanglao.ValidRegionCode(c) && !seen[c] {
+			seen[c] = true
+			args = append(args, c)
+		}
+	}
+	if len(args) == 0 {
+		return out, nil
+	}
+	if len(args) > 1000 {
+		return nil, yanglao.Invalid("codes", "一次最多查询1000个区划 (at most 1000 regions at once)")
+	}
+	tx, err := s.db.BeginRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	rs, err := tx.regions(ctx, `WHERE code IN (?`+strings.Repeat(", ?", len(args)-1)+`)`, args...)
+	for _, r := range rs {
+		out[r.Code] = r
+	}
+	return out, err
+}
+
 func (s *RegionService) SearchRegions(ctx context.Context, f yanglao.RegionFilter) ([]*yanglao.Region, string, error) {
 	page := f.Page.Normalize()
 	where, args := []string{"1=1"}, []any{}
