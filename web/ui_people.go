@@ -199,79 +199,16 @@ func livingOptions(l, selected string) []selOpt {
 
 // --- region names for a page of rows
 
-// regionsByCode resolves the regions a page of rows lives in without a query per
-// row: codes are grouped under their parent (the last non-zero segment of the
-// 2-2-2-3-3 code zeroed) and each parent's children are read once; a code the
-// guess misses (placeholder nodes) is read on its own.
+// regionsByCode names the regions a page of rows lives in with one query; a
+// code the tree does not know is shown as itself.
 func (s *Server) regionsByCode(ctx context.Context, codes []string) map[string]*yanglao.Region {
-	out := map[string]*yanglao.Region{}
-	want := map[string]bool{}
-	byParent := map[string][]string{}
+	out, err := s.Regions.RegionsByCode(ctx, codes)
+	if err != nil {
+		out = map[string]*yanglao.Region{}
+	}
 	for _, c := range codes {
-		if c == "" || want[c] {
-			continue
-		}
-		want[c] = true
-		byParent[parentGuess(c)] = append(byParent[parentGuess(c)], c)
-	}
-	for parent := range byParent {
-		if parent == "" {
-			continue
-		}
-		kids, err := s.Regions.Children(ctx, parent)
-		if err != nil {
-			continue
-		}
-		for _, k := range kids {
-			if want[k.Code] {
-				out[k.Code] = k
-			}
-		}
-	}
-	for c := range want {
-		if out[c] != nil {
-			continue
-		}
-		if reg, err := s.Regions.Region(ctx, c); err == nil {
-			out[c] = reg
-		} else {
+		if c != "" && out[c] == nil {
 			out[c] = &yanglao.Region{Code: c, Name: c}
-		}
-	}
-	return out
-}
-
-// parentGuess zeroes the last non-zero segment of a 12-digit code.
-func parentGuess(code string) string {
-	if !yanglao.ValidRegionCode(code) {
-		return ""
-	}
-	ends := []int{2, 4, 6, 9, 12}
-	for i := len(ends) - 1; i > 0; i-- {
-		if strings.Trim(code[ends[i-1]:ends[i]], "0") != "" {
-			return code[:ends[i-1]] + strings.Repeat("0", 12-ends[i-1])
-		}
-	}
-	return ""
-}
-
-// statusesOf returns the statuses of each person. The list query does not carry
-// them yet, so each row is read once; when People fills Statuses this reads nothing.
-func (s *Server) statusesOf(ctx context.Context, people []*yanglao.Person) map[int64][]*yanglao.Status {
-	out := map[int64][]*yanglao.Status{}
-	filled := false
-	for _, p := range people {
-		if p.Statuses != nil {
-			filled = true
-		}
-	}
-	for _, p := range people {
-		if filled {
-			out[p.ID] = p.Statuses
-			continue
-		}
-		if full, err := s.People.Person(ctx, p.ID); err == nil {
-			out[p.ID] = full.Statuses
 		}
 	}
 	return out
@@ -301,12 +238,11 @@ func (s *Server) personRows(ctx context.Context, people []*yanglao.Person, l str
 		codes[i] = p.ResidenceCode
 	}
 	regions := s.regionsByCode(ctx, codes)
-	sts := s.statusesOf(ctx, people)
 	on := today()
 	rows := make([]personRow, len(people))
 	for i, p := range people {
 		rows[i] = personRow{Person: p, Sex: sexName(p.Sex, l), Age: ageText(p, on, l), ResidenceCode: p.ResidenceCode,
-			Grade: gradeName(p.Grade, l), Life: lifeName(p.Life, l), Statuses: activeNames(sts[p.ID], on, l)}
+			Grade: gradeName(p.Grade, l), Life: lifeName(p.Life, l), Statuses: activeNames(p.Statuses, on, l)}
 		if reg := regions[p.ResidenceCode]; reg != nil {
 			rows[i].Residence = reg.Name
 		}
