@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -184,5 +185,265 @@ func TestImportPeopleCSV(t *testing.T) {
 	}
 	if n := count(t, db, `SELECT COUNT(*) FROM audit_log WHERE entity = 'person' AND action = 'create' AND detail LIKE ?`, fmt.Sprintf("import %d row %%", job.ID)); n != 2 {
 		t.Fatalf("person audit entries naming the job: %d", n)
+	}
+}
+
+func bad(c cells, kv ...string) cells {
+	out := cells{}
+	for k, v := range c {
+		out[k] = v
+	}
+	for i := 0; i < len(kv); i += 2 {
+		out[kv[i]] = kv[i+1]
+	}
+	return out
+}
+
+// TestImportRejectsEveryKind: each row is wrong in one way and is reported
+// with its row number, the column at fault and a reason in Chinese and
+// English; the good rows are imported ("import the valid rows").
+func TestImportRejectsEveryKind(t *testing.T) {
+	ctx := tk.System()
+	good := person(1, tk.VillageA1)
+	id := good["id_number"]
+	badCheck := id[:17] + string("0123456789X"[(strings.IndexByte("0123456789X", id[17])+1)%11])
+	cases := []struct {
+		name  string
+		row   cells
+		field string
+		says  string
+	}{
+		{"no name", bad(person(2, tk.VillageA1), "name", ""), "name", "姓名"},
+		{"name too long", bad(person(3, tk.VillageA1), "name", strings.Repeat("张", 51)), "name", "50"},
+		{"name with markup", bad(person(4, tk.VillageA1), "name", "<b>张三</b>"), "name", "not allowed"},
+		{"ID check digit", bad(person(5, tk.VillageA1), "id_number", badCheck), "id_number", "校验"},
+		{"ID birth date", bad(person(6, tk.VillageA1), "id_number", "431002194513010010"), "id_number", "出生日期"},
+		{"ID region", bad(person(7, tk.VillageA1), "id_number", "991002194501010010"), "id_number", "地址码"},
+		{"ID as an Excel number", bad(person(8, tk.VillageA1), "id_number", "4.31002E+17"), "id_number", "Excel"},
+		{"no ID", bad(person(9, tk.VillageA1), "id_number", ""), "id_number", ""},
+		{"residence unknown", bad(person(10, tk.VillageA1), "residence_code", "431002999999"), "residence_code", "does not exist"},
+		{"residence malformed", bad(person(11, tk.VillageA1), "residence_code", "4310"), "residence_code", "12"},
+		{"household unknown", bad(person(12, tk.VillageA1), "household_code", "431002999998"), "household_code", "does not exist"},
+		{"phone malformed", bad(person(13, tk.VillageA1), "phones", "12345"), "phones", "7"},
+		{"four phones", bad(person(14, tk.VillageA1), "phones", "13900000001;13900000002;13900000003;13900000004"), "phones", "3"},
+		{"living unknown", bad(person(15, tk.VillageA1), "living", "流浪"), "living", "居住状况"},
+		{"disability grade", bad(person(16, tk.VillageA1), "disability_grade", "7"), "disability_grade", "1"},
+		{"longitude alone", bad(person(17, tk.VillageA1), "lng", "113.0"), "lat", "纬度"},
+		{"outside China", bad(person(18, tk.VillageA1), "lng", "2.35", "lat", "48.85"), "lng", "China"},
+		{"status kind", bad(person(19, tk.VillageA1), "status_kind", "土豪"), "status_kind", "身份类别"},
+		{"status source", bad(person(20, tk.VillageA1), "status_source", ""), "status_source", "source"},
+		{"status before birth", bad(person(21, tk.VillageA1), "status_start", "1949-01-01"), "status_start", "birth"},
+		{"status date", bad(person(22, tk.VillageA1), "status_start", "2024-02-30"), "status_start", "YYYY-MM-DD"},
+		{"template example", bad(person(23, tk.VillageA1), "id_number", register.ExampleID), "id_number", "示例"},
+		{"same ID twice", bad(person(24, tk.VillageA1), "id_number", id), "id_number", "row 2"},
+		{"address too long", bad(person(25, tk.VillageA1), "address", strings.Repeat("路", 201)), "address", "200"},
+		{"contact phone", bad(person(26, tk.VillageA1), "contact_name", "李明", "contact_phone", "110"), "contact_phone", "phone"},
+		{"residence outside the region", bad(person(27, tk.VillageA1), "residence_code", tk.Dongcheng), "", ""}, // the system sees everywhere
+	}
+	rows := []cells{good}
+	for _, c := range cases {
+		rows = append(rows, c.row)
+	}
+	for _, format := range []register.Format{register.CSV, register.XLSX} {
+		t.Run(string(format), func(t *testing.T) {
+			db, ps := newImportEnv(t)
+			data := csvFile(rows...)
+			if format == register.XLSX {
+				data = xlsxFile(t, register.PeopleColumns, rows...)
+			}
+			before := count(t, db, `SELECT COUNT(*) FROM audit_log`)
+			job := importFile(t, ps, ctx, register.People, register.ValidRows, data)
+			rejects := rejectsOf(t, ps, ctx, job.ID)
+			byRow := map[int]register.Reject{}
+			for _, r := range rejects {
+				byRow[r.Row] = r
+			}
+			wantRejected := 0
+			for i, c := range cases {
+				row := i + 3 // header is row 1, the good row is row 2
+				r, rejected := byRow[row]
+				if c.field == "" {
+					if rejected {
+						t.Errorf("%s: rejected: %+v", c.name, r)
+					}
+					continue
+				}
+				wantRejected++
+				if !rejected {
+					t.Errorf("%s (row %d): not rejected", c.name, row)
+					continue
+				}
+				if r.Field != c.field || !strings.Contains(r.Message, c.says) || !strings.Contains(r.Message, "(") {
+					t.Errorf("%s (row %d): %+v, want field %s saying %q", c.name, row, r, c.field, c.says)
+				}
+			}
+			if job.Rejected != wantRejected || job.Created != len(rows)-wantRejected || job.Status != register.Done {
+				t.Fatalf("job: %+v (want %d rejected)", job, wantRejected)
+			}
+			if n := count(t, db, `SELECT COUNT(*) FROM people`); n != job.Created {
+				t.Fatalf("%d people, job says %d created", n, job.Created)
+			}
+			if got := count(t, db, `SELECT COUNT(*) FROM audit_log`) - before; got != 1+job.Created {
+				t.Fatalf("audit entries %d, want %d", got, 1+job.Created)
+			}
+		})
+	}
+}
+
+// TestImportAllOrNothing: one bad row and nothing is imported; fixed, all is.
+func TestImportAllOrNothing(t *testing.T) {
+	for _, format := range []register.Format{register.CSV, register.XLSX} {
+		t.Run(string(format), func(t *testing.T) {
+			db, ps := newImportEnv(t)
+			ctx := tk.System()
+			file := func(rows ...cells) []byte {
+				if format == register.XLSX {
+					return xlsxFile(t, register.PeopleColumns, rows...)
+				}
+				return csvFile(rows...)
+			}
+			rows := []cells{person(1, tk.VillageA1), person(2, tk.VillageB1), bad(person(3, tk.VillageA1), "phones", "abc"), person(4, tk.VillageA1)}
+			before := count(t, db, `SELECT COUNT(*) FROM audit_log`)
+			job := importFile(t, ps, ctx, register.People, register.AllOrNothing, file(rows...))
+			if job.Status != register.Rejected || job.Rejected != 1 || job.Created != 0 || !strings.Contains(job.Error, "nothing was imported") {
+				t.Fatalf("job: %+v", job)
+			}
+			if rj := rejectsOf(t, ps, ctx, job.ID); len(rj) != 1 || rj[0].Row != 4 || rj[0].Field != "phones" {
+				t.Fatalf("rejects: %+v", rj)
+			}
+			if n := count(t, db, `SELECT COUNT(*) FROM people`) + count(t, db, `SELECT COUNT(*) FROM person_statuses`) + count(t, db, `SELECT COUNT(*) FROM person_phones`); n != 0 {
+				t.Fatalf("all-or-nothing wrote %d rows", n)
+			}
+			if got := count(t, db, `SELECT COUNT(*) FROM audit_log`) - before; got != 1 {
+				t.Fatalf("audit entries %d, want 1 (the job)", got)
+			}
+			rows[2] = person(3, tk.VillageA1)
+			job = importFile(t, ps, ctx, register.People, register.AllOrNothing, file(rows...))
+			if job.Status != register.Done || job.Created != 4 || job.Rejected != 0 || job.Phase != register.PhaseWriting {
+				t.Fatalf("job: %+v", job)
+			}
+			if n := count(t, db, `SELECT COUNT(*) FROM people`); n != 4 {
+				t.Fatalf("%d people", n)
+			}
+		})
+	}
+}
+
+// snapshot is a canonical dump of the register for comparing two databases.
+func snapshot(t testing.TB, db *sqldb.DB) string {
+	t.Helper()
+	ps := sqldb.NewPersonService(db, tk.Box())
+	var lines []string
+	f := yanglao.PersonFilter{Sort: "name", Page: yanglao.Page{Limit: 500}}
+	for {
+		people, next, err := ps.People(tk.System(), f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range people {
+			full, err := ps.Person(tk.System(), p.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var sts []string
+			for _, st := range full.Statuses {
+				sts = append(sts, st.Kind+"/"+st.Source+"/"+st.Start.String()+"/"+st.End.String())
+			}
+			phones := count(t, db, `SELECT COUNT(*) FROM person_phones WHERE person_id = ?`, p.ID)
+			creates := count(t, db, `SELECT COUNT(*) FROM audit_log WHERE entity = 'person' AND entity_id = ? AND action = 'create'`, fmt.Sprint(p.ID))
+			lines = append(lines, fmt.Sprintf("%s %s %s %s %s %v %s %s v%d phones=%d creates=%d %v", p.Name, p.IDMasked, p.Sex, p.BirthDate, p.ResidenceCode,
+				p.PhonesMasked, p.Living, strings.Join(p.Chronic, "+"), p.Version, phones, creates, sts))
+		}
+		if next == "" {
+			return strings.Join(lines, "\n")
+		}
+		f.Page.After = next
+	}
+}
+
+// TestImportIdempotent: importing the same file again changes nothing — no
+// version bump, no audit entry but the job's — and a changed row updates only
+// what changed; columns the file lacks are kept.
+func TestImportIdempotent(t *testing.T) {
+	db, ps := newImportEnv(t)
+	ctx := tk.System()
+	var rows []cells
+	for i := range 12 {
+		r := person(i+1, tk.VillageA1)
+		r["contact_name"], r["contact_relation"], r["contact_phone"], r["address"] = "李明", "儿子", "13907350002", "人民路1号"
+		rows = append(rows, r)
+	}
+	data := csvFile(rows...)
+	first := importFile(t, ps, ctx, register.People, register.ValidRows, data)
+	if first.Created != 12 {
+		t.Fatalf("first: %+v", first)
+	}
+	before, audits := snapshot(t, db), count(t, db, `SELECT COUNT(*) FROM audit_log`)
+	for _, format := range []register.Format{register.CSV, register.XLSX} {
+		again := data
+		if format == register.XLSX {
+			again = xlsxFile(t, register.PeopleColumns, rows...)
+		}
+		job := importFile(t, ps, ctx, register.People, register.ValidRows, again)
+		if job.Same != 12 || job.Created != 0 || job.Updated != 0 || job.Status != register.Done {
+			t.Fatalf("%s re-import: %+v", format, job)
+		}
+		if after := snapshot(t, db); after != before {
+			t.Fatalf("%s re-import changed the register:\n%s\n---\n%s", format, before, after)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM audit_log`); n != audits+1 {
+			t.Fatalf("%s re-import wrote %d audit entries, want 1 (the job)", format, n-audits)
+		}
+		audits++
+	}
+	// One changed phone, one new status of another kind, one status already held from another date.
+	rows[3] = bad(rows[3], "phones", "13800000004")
+	rows[5] = bad(rows[5], "status_kind", "低保、失能")
+	rows[7] = bad(rows[7], "status_start", "2024-06-01")
+	job := importFile(t, ps, ctx, register.People, register.ValidRows, csvFile(rows...))
+	if job.Updated != 2 || job.Same != 10 {
+		t.Fatalf("changed rows: %+v", job)
+	}
+	var changed []string
+	history, err := ps.PersonHistory(ctx, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range history {
+		changed = append(changed, e.Detail)
+	}
+	if !strings.Contains(strings.Join(changed, "|"), "changed: phones") {
+		t.Fatalf("history of the changed person: %q", changed)
+	}
+	p4, _ := ps.Person(ctx, 4)
+	p5, _ := ps.Person(ctx, 5)
+	p8, _ := ps.Person(ctx, 8)
+	if p4.Version != 2 || p4.PhonesMasked[0] != "138****0004" || p5.Version != 1 || len(p8.Statuses) != 1 {
+		t.Fatalf("after changes: v%d %v, v%d, %d statuses", p4.Version, p4.PhonesMasked, p5.Version, len(p8.Statuses))
+	}
+	if p6, _ := ps.Person(ctx, 6); len(p6.Statuses) != 2 {
+		t.Fatalf("new status not added: %+v", p6.Statuses)
+	}
+	if n := count(t, db, `SELECT COUNT(*) FROM person_phones WHERE person_id = 4`); n != 1 {
+		t.Fatalf("phones of person 4: %d", n)
+	}
+	if found, _, _ := ps.People(ctx, yanglao.PersonFilter{Query: "13800000004"}); len(found) != 1 || found[0].ID != 4 {
+		t.Fatalf("search by the new phone: %v", found)
+	}
+	// A file with fewer columns keeps the rest: address, contacts, statuses.
+	slim := []register.Column{register.PeopleColumns[0], register.PeopleColumns[1], register.PeopleColumns[3], register.PeopleColumns[8]}
+	job = importFile(t, ps, ctx, register.People, register.ValidRows, csvFileOf(slim, bad(rows[0], "ethnicity", "苗族")))
+	if job.Updated != 1 {
+		t.Fatalf("slim: %+v", job)
+	}
+	p1, _ := ps.Person(ctx, 1)
+	if p1.Ethnicity != "苗族" || p1.Address != "人民路1号" || len(p1.PhonesMasked) != 1 || len(p1.Statuses) != 1 {
+		t.Fatalf("slim file changed columns it does not have: %+v", p1)
+	}
+	if _, phones, err := ps.RevealID(ctx, 1, "test"); err != nil || len(phones) != 1 {
+		t.Fatalf("phones after a slim import: %v %v", phones, err)
+	}
+	if n, problems, err := sqldb.NewAuditService(db).VerifyAudit(ctx); err != nil || len(problems) > 0 {
+		t.Fatalf("audit chain: %d %v %v", n, problems, err)
 	}
 }
