@@ -222,7 +222,9 @@ func ParseHeader(k Kind, cells []string) (*Header, error) {
 		}
 		key, ok := byName[n]
 		if !ok {
-			unknown = append(unknown, strings.TrimSpace(cell))
+			if len(unknown) < 5 {
+				unknown = append(unknown, clip(strings.TrimSpace(cell)))
+			}
 			continue
 		}
 		if _, dup := h.index[key]; dup {

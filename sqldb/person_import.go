@@ -279,6 +279,7 @@ func (s *PersonService) RunImport(ctx context.Context, job *register.Job, u *reg
 		return nil, yanglao.Errorf(yanglao.ECONFLICT, "任务 %d 正在运行 (job %d is running)", job.ID, job.ID)
 	}
 	defer activeImports.Delete(job.ID)
+	u.Kind, u.Mode, u.Format = job.Kind, job.Mode, job.Format
 	defer s.db.tuneForBulk(ctx)()
 	beat := make(chan struct{})
 	defer close(beat)
@@ -347,6 +348,7 @@ func (s *PersonService) finishImport(ctx context.Context, job *register.Job, run
 	if err != nil {
 		return nil, err
 	}
+	j.Resumed = job.Resumed
 	if status == register.Failed && yanglao.ErrorCode(runErr) != yanglao.EINTERNAL {
 		return j, nil // the file's fault: the job says why
 	}

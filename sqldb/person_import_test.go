@@ -5,6 +5,9 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -446,4 +449,221 @@ func TestImportIdempotent(t *testing.T) {
 	if n, problems, err := sqldb.NewAuditService(db).VerifyAudit(ctx); err != nil || len(problems) > 0 {
 		t.Fatalf("audit chain: %d %v %v", n, problems, err)
 	}
+}
+
+func manyPeople(n int) []cells {
+	var rows []cells
+	for i := range n {
+		region := tk.VillageA1
+		if i%3 == 0 {
+			region = tk.VillageB1
+		}
+		r := person(i+1, region)
+		if i%4 == 0 {
+			r["status_kind"], r["status_source"], r["status_start"] = "", "", ""
+		}
+		rows = append(rows, r)
+	}
+	return rows
+}
+
+// checkWhole asserts that every person in db is whole: a phone row for each
+// phone, the statuses its row carried, and exactly one audit entry creating it.
+func checkWhole(t testing.TB, db *sqldb.DB) int {
+	t.Helper()
+	n := count(t, db, `SELECT COUNT(*) FROM people`)
+	if k := count(t, db, `SELECT COUNT(*) FROM people p WHERE NOT EXISTS (SELECT 1 FROM person_phones x WHERE x.person_id = p.id)`); k != 0 {
+		t.Fatalf("%d people without their phone", k)
+	}
+	withStatus := count(t, db, `SELECT COUNT(DISTINCT person_id) FROM person_statuses`)
+	if k := count(t, db, `SELECT COUNT(*) FROM person_statuses`); k != withStatus {
+		t.Fatalf("statuses doubled: %d rows for %d people", k, withStatus)
+	}
+	if k := count(t, db, `SELECT COUNT(*) FROM audit_log WHERE entity = 'person' AND action = 'create'`); k != n {
+		t.Fatalf("%d create entries for %d people", k, n)
+	}
+	if _, problems, err := sqldb.NewAuditService(db).VerifyAudit(tk.System()); err != nil || len(problems) > 0 {
+		t.Fatalf("audit chain: %v %v", problems, err)
+	}
+	return n
+}
+
+// TestImportCancelAndResume cancels an import after its second batch: the
+// register holds exactly the people of the committed batches, each of them
+// whole; uploading the same file again resumes the job, and the result equals
+// a clean run.
+func TestImportCancelAndResume(t *testing.T) {
+	rows := manyPeople(23)
+	for _, format := range []register.Format{register.CSV, register.XLSX} {
+		for _, mode := range []register.Mode{register.ValidRows, register.AllOrNothing} {
+			t.Run(string(format)+"/"+string(mode), func(t *testing.T) {
+				data := csvFile(rows...)
+				if format == register.XLSX {
+					data = xlsxFile(t, register.PeopleColumns, rows...)
+				}
+				cleanDB, cleanPS := newImportEnv(t)
+				importFile(t, cleanPS, tk.System(), register.People, mode, data)
+
+				db, ps := newImportEnv(t)
+				ctx, cancel := context.WithCancel(tk.System())
+				batches := 0
+				defer sqldb.SetImportForTest(5, time.Minute, func(*register.Job) {
+					if batches++; batches == 2 {
+						cancel()
+					}
+				})()
+				u := upload(register.People, mode, data)
+				job, err := ps.BeginImport(ctx, u)
+				if err != nil {
+					t.Fatal(err)
+				}
+				job, err = ps.RunImport(ctx, job, u)
+				if err == nil || job.Status != register.Interrupted || job.LastRow != 11 || job.Created != 10 {
+					t.Fatalf("cancelled run: %v %+v", err, job)
+				}
+				if n := checkWhole(t, db); n != 10 {
+					t.Fatalf("%d people after two batches of 5", n)
+				}
+				// The same file again continues the job.
+				job2, err := ps.BeginImport(tk.System(), upload(register.People, mode, data))
+				if err != nil || !job2.Resumed || job2.ID != job.ID {
+					t.Fatalf("resume: %+v %v", job2, err)
+				}
+				job2, err = ps.RunImport(tk.System(), job2, upload(register.People, mode, data))
+				if err != nil || job2.Status != register.Done || job2.Created != 23 || job2.Done != 23 {
+					t.Fatalf("resumed run: %+v %v", job2, err)
+				}
+				checkWhole(t, db)
+				if got, want := snapshot(t, db), snapshot(t, cleanDB); got != want {
+					t.Fatalf("resumed import differs from a clean one:\n%s\n---\n%s", got, want)
+				}
+			})
+		}
+	}
+}
+
+// TestImportTakeover: a job whose process stopped beating is taken over by an
+// upload of the same file; a live one is not.
+func TestImportTakeover(t *testing.T) {
+	db, ps := newImportEnv(t)
+	defer sqldb.SetImportForTest(5, 300*time.Millisecond, nil)()
+	data := csvFile(manyPeople(7)...)
+	job, err := ps.BeginImport(tk.System(), upload(register.People, register.ValidRows, data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// As if another server had started it and died: a foreign runner, fresh heartbeat.
+	restore := sqldb.ForgetRunnerForTest()
+	db.Now = func() time.Time { return time.Now() }
+	db.ExecForTest(context.Background(), `UPDATE imports SET heartbeat_at = ? WHERE id = ?`, time.Now().UTC(), job.ID)
+	if _, err := ps.BeginImport(tk.System(), upload(register.People, register.ValidRows, data)); yanglao.ErrorCode(err) != yanglao.ECONFLICT {
+		t.Fatalf("upload while another server runs the job: %v", err)
+	}
+	time.Sleep(400 * time.Millisecond)
+	job2, err := ps.BeginImport(tk.System(), upload(register.People, register.ValidRows, data))
+	if err != nil || job2.ID != job.ID || !job2.Resumed {
+		t.Fatalf("takeover: %+v %v", job2, err)
+	}
+	restore()
+	if job2, err = ps.RunImport(tk.System(), job2, upload(register.People, register.ValidRows, data)); err != nil || job2.Created != 7 {
+		t.Fatalf("%+v %v", job2, err)
+	}
+	// A finished job is not resumed: the same file again is a new job that changes nothing.
+	job3 := importFile(t, ps, tk.System(), register.People, register.ValidRows, data)
+	if job3.ID == job.ID || job3.Same != 7 {
+		t.Fatalf("after done: %+v", job3)
+	}
+}
+
+// TestImportKilledMidway is the issue's must-show: the server is killed (SIGKILL)
+// in the middle of an import. The register then holds whole people only — the
+// batches that committed — and uploading the same file again finishes the job,
+// with the same result as a clean run.
+func TestImportKilledMidway(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a child process")
+	}
+	rows := manyPeople(100)
+	data := csvFile(rows...)
+	cleanDB, cleanPS := newImportEnv(t)
+	importFile(t, cleanPS, tk.System(), register.People, register.ValidRows, data)
+
+	db, ps := newImportEnv(t)
+	db.Now = time.Now // the child's heartbeats are on the real clock
+	path := filepath.Join(t.TempDir(), "people.csv")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestImportKillChild$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "YANGLAO_IMPORT_CHILD_DSN="+db.DSN, "YANGLAO_IMPORT_CHILD_FILE="+path)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		var last int
+		db.QueryRowForTest(context.Background(), `SELECT COALESCE(MAX(last_row), 0) FROM imports`).Scan(&last)
+		if last >= 11 {
+			break
+		}
+		select {
+		case err := <-exited:
+			t.Fatalf("the child finished before it could be killed: %v\n%s", err, out.String())
+		case <-time.After(5 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("the child committed nothing in time\n%s", out.String())
+		}
+	}
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	<-exited
+	n := checkWhole(t, db)
+	if n == 0 || n == len(rows) || n%5 != 0 {
+		t.Fatalf("%d people after the kill: want whole batches of 5, some but not all", n)
+	}
+	var status string
+	db.QueryRowForTest(context.Background(), `SELECT status FROM imports`).Scan(&status)
+	if status != register.Running {
+		t.Fatalf("killed job status %q", status)
+	}
+	defer sqldb.SetImportForTest(5, 300*time.Millisecond, nil)()
+	// Right after the kill the job still looks alive; a moment later it is taken over.
+	if _, err := ps.BeginImport(tk.System(), upload(register.People, register.ValidRows, data)); yanglao.ErrorCode(err) != yanglao.ECONFLICT {
+		t.Fatalf("upload right after the kill: %v", err)
+	}
+	time.Sleep(400 * time.Millisecond)
+	job := importFile(t, ps, tk.System(), register.People, register.ValidRows, data)
+	if !job.Resumed || job.Status != register.Done || job.Created != len(rows) {
+		t.Fatalf("re-run: %+v", job)
+	}
+	checkWhole(t, db)
+	if got, want := snapshot(t, db), snapshot(t, cleanDB); got != want {
+		t.Fatalf("after kill and re-run the register differs from a clean import:\n%s\n---\n%s", got, want)
+	}
+}
+
+// TestImportKillChild is the process TestImportKilledMidway kills.
+func TestImportKillChild(t *testing.T) {
+	dsn, path := os.Getenv("YANGLAO_IMPORT_CHILD_DSN"), os.Getenv("YANGLAO_IMPORT_CHILD_FILE")
+	if dsn == "" {
+		t.Skip("run by TestImportKilledMidway")
+	}
+	db, err := sqldb.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sqldb.SetImportForTest(5, time.Minute, func(*register.Job) { time.Sleep(100 * time.Millisecond) })()
+	importFile(t, sqldb.NewPersonService(db, tk.Box()), tk.System(), register.People, register.ValidRows, data)
+	t.Fatal("the import finished: it should have been killed")
 }
