@@ -68,4 +68,5 @@ type OrgService interface {
 	CreateOrg(ctx context.Context, o *Org) error
 	Org(ctx context.Context, id int64) (*Org, error)
 	Orgs(ctx context.Context, f OrgFilter) ([]*Org, string, error)
+	CountOrgs(ctx context.Context, f OrgFilter) (int, error)
 }

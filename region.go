@@ -83,6 +83,7 @@ func CountyCode(code string) string {
 // RegionFilter selects regions. Search by name is a substring match.
 type RegionFilter struct {
 	ParentCode *string
+	Within     string // a subtree root: only nodes under it (inclusive), judged by path
 	Name       string
 	Level      int
 	Page       Page

@@ -158,6 +158,8 @@ type UserService interface {
 	CountUsers(ctx context.Context, f UserFilter) (int, error)
 	UpdateUser(ctx context.Context, id int64, upd UserUpdate) (*User, error)
 	SetPassword(ctx context.Context, id int64, password string) error
+	// ChangePassword lets the signed-in user replace their own password, given the current one.
+	ChangePassword(ctx context.Context, current, password string) error
 
 	// Login checks a password, counting failures and locking the account.
 	Login(ctx context.Context, username, password, ip string) (*User, *Session, string, error)

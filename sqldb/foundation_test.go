@@ -324,3 +324,52 @@ func TestAuditChain(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+func TestChangePasswordCountOrgsWithin(t *testing.T) {
+	db := tk.NewDB(t)
+	us := sqldb.NewUserService(db)
+	u := tk.CreateUser(t, db, "me", yanglao.RoleWorker, tk.TownA, nil)
+	ctx := context.Background()
+	_, _, token, _ := us.Login(ctx, "me", tk.Password, "")
+	if err := us.ChangePassword(tk.As(u), "wrong-password", "a-new-long-password"); yanglao.ErrorField(err) != "current" {
+		t.Fatalf("wrong current password: %v", err)
+	}
+	// A wrong current password is a failed sign-in: enough of them lock the account.
+	for i := 1; i < yanglao.MaxFailedLogins; i++ {
+		us.ChangePassword(tk.As(u), "wrong-password", "a-new-long-password")
+	}
+	if _, _, _, err := us.Login(ctx, "me", tk.Password, ""); yanglao.ErrorCode(err) != yanglao.ELOCKED {
+		t.Fatalf("after guessing through ChangePassword: %v, want locked", err)
+	}
+	if err := us.SetPassword(tk.System(), u.ID, tk.Password); err != nil { // an administrator unlocks
+		t.Fatal(err)
+	}
+	_, _, token, _ = us.Login(ctx, "me", tk.Password, "")
+	if err := us.ChangePassword(tk.As(u), tk.Password, "a-new-long-password"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := us.SessionUser(ctx, token); err == nil {
+		t.Fatal("sessions survive a password change")
+	}
+	if _, _, _, err := us.Login(ctx, "me", "a-new-long-password", ""); err != nil {
+		t.Fatalf("new password: %v", err)
+	}
+
+	tk.CreateOrg(t, db, "甲", yanglao.OrgCanteen, tk.TownA)
+	tk.CreateOrg(t, db, "乙", yanglao.OrgCanteen, tk.TownB)
+	official := tk.CreateUser(t, db, "off", yanglao.RoleOfficial, tk.TownA, nil)
+	if n, err := sqldb.NewOrgService(db).CountOrgs(tk.As(official), yanglao.OrgFilter{}); err != nil || n != 1 {
+		t.Fatalf("CountOrgs = %d, %v; want 1", n, err)
+	}
+
+	rs := sqldb.NewRegionService(db)
+	for _, tc := range []struct {
+		within, name string
+		want         int
+	}{{tk.TownA, "社区", 1}, {tk.Beihu, "社区", 2}, {tk.Beijing, "东城", 1}, {tk.Hubei, "东城", 0}, {tk.Beihu, "", 5}} {
+		got, _, err := rs.SearchRegions(ctx, yanglao.RegionFilter{Within: tc.within, Name: tc.name})
+		if err != nil || len(got) != tc.want {
+			t.Errorf("within %s name %q: %d (%v), want %d", tc.within, tc.name, len(got), err, tc.want)
+		}
+	}
+}

@@ -70,10 +70,11 @@ func (s *OrgService) Org(ctx context.Context, id int64) (*yanglao.Org, error) {
 	return o, nil
 }
 
-func (s *OrgService) Orgs(ctx context.Context, f yanglao.OrgFilter) ([]*yanglao.Org, string, error) {
+// orgWhere is the scoped filter that Orgs and CountOrgs share.
+func orgWhere(ctx context.Context, f yanglao.OrgFilter) ([]string, []any, error) {
 	clause, args, err := scope(ctx, "region_path", "id")
 	if err != nil {
-		return nil, "", err
+		return nil, nil, err
 	}
 	where := []string{clause}
 	if f.Kind != "" {
@@ -81,6 +82,25 @@ func (s *OrgService) Orgs(ctx context.Context, f yanglao.OrgFilter) ([]*yanglao.
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
 		where, args = append(where, `name LIKE ? ESCAPE '\'`), append(args, like(q))
+	}
+	return where, args, nil
+}
+
+// CountOrgs counts what Orgs would list.
+func (s *OrgService) CountOrgs(ctx context.Context, f yanglao.OrgFilter) (int, error) {
+	where, args, err := orgWhere(ctx, f)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	err = s.db.read.QueryRowContext(ctx, s.db.rebind(`SELECT COUNT(*) FROM orgs WHERE `+strings.Join(where, " AND ")), args...).Scan(&n)
+	return n, err
+}
+
+func (s *OrgService) Orgs(ctx context.Context, f yanglao.OrgFilter) ([]*yanglao.Org, string, error) {
+	where, args, err := orgWhere(ctx, f)
+	if err != nil {
+		return nil, "", err
 	}
 	page := f.Page.Normalize()
 	if page.After != "" {

@@ -141,6 +141,17 @@ func (s *RegionService) SearchRegions(ctx context.Context, f yanglao.RegionFilte
 	if f.ParentCode != nil {
 		where, args = append(where, "parent_code = ?"), append(args, *f.ParentCode)
 	}
+	if f.Within != "" {
+		if err := yanglao.CheckRegionCode("within", f.Within); err != nil {
+			return nil, "", err
+		}
+		var root string
+		if err := s.db.read.QueryRowContext(ctx, s.db.rebind(`SELECT path FROM regions WHERE code = ?`), f.Within).Scan(&root); err != nil {
+			return nil, "", notFound(err, "区划", "region")
+		}
+		lo, hi := pathRange(root)
+		where, args = append(where, "path >= ? AND path < ?"), append(args, lo, hi)
+	}
 	if f.Name = strings.TrimSpace(f.Name); f.Name != "" {
 		where, args = append(where, `name LIKE ? ESCAPE '\'`), append(args, like(f.Name))
 	}

@@ -317,6 +317,55 @@ func (s *UserService) SetPassword(ctx context.Context, id int64, pw string) erro
 	return tx.Commit()
 }
 
+// ChangePassword replaces the actor's own password after checking the current
+// one. A wrong current password counts as a failed sign-in (it is one), so it
+// cannot be used to guess past the lockout.
+func (s *UserService) ChangePassword(ctx context.Context, current, pw string) error {
+	a := yanglao.ActorFromContext(ctx)
+	if a == nil || a.UserID == 0 {
+		return yanglao.Errorf(yanglao.EUNAUTHORIZED, "请先登录 (sign in first)")
+	}
+	if current == "" {
+		return yanglao.Invalid("current", "请填写当前密码 (enter your current password)")
+	}
+	if err := yanglao.ValidatePassword("password", pw); err != nil {
+		return err
+	}
+	var hash string
+	if err := s.db.read.QueryRowContext(ctx, s.db.rebind(`SELECT password_hash FROM users WHERE id = ?`), a.UserID).Scan(&hash); err != nil {
+		return notFound(err, "用户", "user")
+	}
+	if ok, err := password.Check(current, hash); err != nil {
+		return err
+	} else if !ok {
+		tx, err := s.db.BeginTx(ctx)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback()
+		var n int
+		if err := tx.QueryRow(ctx, `UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ? RETURNING failed_logins`, a.UserID).Scan(&n); err != nil {
+			return err
+		}
+		if n >= yanglao.MaxFailedLogins {
+			if _, err := tx.Exec(ctx, `UPDATE users SET failed_logins = 0, locked_until = ? WHERE id = ?`, tx.now.Add(yanglao.LockoutDuration), a.UserID); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, a.UserID); err != nil {
+				return err
+			}
+		}
+		if err := tx.audit(ctx, yanglao.AuditLoginFailed, "user", strconv.FormatInt(a.UserID, 10), fmt.Sprintf("password change: wrong current password, failed=%d", n)); err != nil {
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return err
+		}
+		return yanglao.Invalid("current", "当前密码不正确 (the current password is wrong)")
+	}
+	return s.SetPassword(ctx, a.UserID, pw)
+}
+
 // dummyHash makes a login for an unknown user cost as much as one for a known
 // user, so timing does not reveal which usernames exist.
 var dummyHash, _ = password.Hash("yanglao-dummy-password")

@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"fmt"
+	"html/template"
 	"log/slog"
 	"net"
 	"net/http"
@@ -136,6 +137,12 @@ func (s *Server) withSecurityHeaders(next http.Handler) http.Handler {
 
 const sessionCookie = "yl_session"
 
+// Limits on page form bodies (API bodies are bounded by decodeJSON and the upload handlers).
+const (
+	maxFormBody   = 1 << 20
+	maxUploadBody = 256 << 20
+)
+
 // withActor signs the request in from a bearer token or a session cookie and
 // puts the actor in the context. Unsafe methods under cookie sessions must carry
 // the session's CSRF token and must not come from another origin.
@@ -162,6 +169,14 @@ func (s *Server) withActor(next http.Handler) http.Handler {
 		if err := cop.Check(r); err != nil {
 			s.fail(w, r, errCSRF)
 			return
+		}
+		if !safeMethod(r.Method) && !isAPI(r) {
+			// Page forms are small; file uploads get room for a county's register.
+			limit := int64(maxFormBody)
+			if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+				limit = maxUploadBody
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}
 		if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
 			u, sess, err := s.Users.SessionUser(ctx, c.Value)
@@ -227,13 +242,23 @@ func clientIP(r *http.Request) string {
 	return host
 }
 
-// fail answers an error as JSON for API and htmx requests, and as a page otherwise.
+// fail answers an error as JSON for API requests, as a small HTML alert for htmx
+// requests (swapped into the target, see app.js), and as a page otherwise.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
-	if isAPI(r) || r.Header.Get("HX-Request") != "" {
+	switch {
+	case isAPI(r):
 		s.apiError(w, r, err)
-		return
+	case r.Header.Get("HX-Request") != "" && yanglao.ErrorCode(err) != yanglao.EUNAUTHORIZED:
+		code := yanglao.ErrorCode(err)
+		if code == yanglao.EINTERNAL {
+			s.log.ErrorContext(r.Context(), "internal error", slog.String("err", err.Error()), slog.String("path", r.URL.Path))
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(statusOf(code))
+		fmt.Fprintf(w, `<p class="error" role="alert">%s</p>`, template.HTMLEscapeString(localMsg(lang(r), yanglao.ErrorMessage(err))))
+	default:
+		s.renderErrorPage(w, r, err)
 	}
-	s.renderErrorPage(w, r, err)
 }
 
 func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }

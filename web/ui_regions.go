@@ -2,10 +2,8 @@ package web
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -274,61 +272,14 @@ func (s *Server) pageRegionPicker(w http.ResponseWriter, r *http.Request) error 
 	return s.render(w, http.StatusOK, "picker", d)
 }
 
-// searchWithin finds up to limit regions named like query inside the actor's
-// scope. Statistical codes nest (2-2-2-3-3 digits), so the subtree's nodes sit
-// in one code range right after its root: the search starts there with the
-// keyset cursor and stops when it leaves the range. Every hit is still checked
-// against the stored path, so a code that breaks the pattern is never shown
-// out of scope. (A subtree filter in RegionFilter would let the database do this.)
+// searchWithin finds regions by name inside the actor's scope (the whole tree
+// for administrators), judged by path in the region service.
 func (s *Server) searchWithin(ctx context.Context, a *yanglao.Actor, query string, limit int) ([]*yanglao.Region, error) {
-	f := yanglao.RegionFilter{Name: query, Page: yanglao.Page{Limit: 50}}
-	prefix := ""
+	f := yanglao.RegionFilter{Name: query, Page: yanglao.Page{Limit: limit}}
 	if !a.Unrestricted() {
-		root, err := s.Regions.Region(ctx, a.RegionCode)
-		if err != nil {
-			return nil, err
-		}
-		prefix = root.Code[:codePrefixLen(root.Level)]
-		if n, err := strconv.ParseInt(root.Code, 10, 64); err == nil && n > 0 {
-			f.Page.After = fmt.Sprintf("%012d", n-1)
-		}
+		f.Within = a.RegionCode
 	}
-	var out []*yanglao.Region
-	for pages := 0; pages < 20; pages++ {
-		items, next, err := s.Regions.SearchRegions(ctx, f)
-		if err != nil {
-			return nil, err
-		}
-		for _, it := range items {
-			if !strings.HasPrefix(it.Code, prefix) {
-				return out, nil
-			}
-			if a.SeesPath(it.Path) {
-				out = append(out, it)
-				if len(out) == limit {
-					return out, nil
-				}
-			}
-		}
-		if next == "" {
-			break
-		}
-		f.Page.After = next
-	}
-	return out, nil
+	out, _, err := s.Regions.SearchRegions(ctx, f)
+	return out, err
 }
 
-// codePrefixLen is how many leading digits of a code name a node of the level.
-func codePrefixLen(level int) int {
-	switch level {
-	case yanglao.LevelProvince:
-		return 2
-	case yanglao.LevelCity:
-		return 4
-	case yanglao.LevelCounty:
-		return 6
-	case yanglao.LevelTownship:
-		return 9
-	}
-	return 12
-}

@@ -427,7 +427,7 @@ func TestUIOwnPassword(t *testing.T) {
 	c := e.client()
 	c.login("elder1")
 	resp, body := c.postCSRF("/account/password", url.Values{"current": {"not-my-password"}, "password": {"a-new-long-password"}, "password2": {"a-new-long-password"}})
-	uiWant(t, "wrong current", resp, body, http.StatusUnauthorized, `id="current-error"`, "当前密码不正确")
+	uiWant(t, "wrong current", resp, body, http.StatusBadRequest, `id="current-error"`, "当前密码不正确")
 	resp, body = c.postCSRF("/account/password", url.Values{"current": {testkit.Password}, "password": {"a-new-long-password"}, "password2": {"different-long-password"}})
 	uiWant(t, "mismatch", resp, body, http.StatusBadRequest, `id="password2-error"`)
 	resp, _ = c.postCSRF("/account/password", url.Values{"current": {testkit.Password}, "password": {"a-new-long-password"}, "password2": {"a-new-long-password"}})
@@ -633,5 +633,21 @@ func TestUILocalMsg(t *testing.T) {
 		if got := safeNext(in); got != want {
 			t.Errorf("safeNext(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestHTMXErrorsAreHTMLAndFormsAreBounded(t *testing.T) {
+	e := newUIEnv(t)
+	testkit.CreateUser(t, e.db, "off1", yanglao.RoleOfficial, testkit.TownA, nil)
+	c := e.client()
+	c.login("off1")
+	resp, body := c.get("/users/999999", "HX-Request", "true")
+	if resp.StatusCode != http.StatusNotFound || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") || !strings.Contains(string(body), `role="alert"`) {
+		t.Fatalf("htmx error: %d %s %s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
+	}
+	// A form body over the limit is refused, not read into memory.
+	resp, _ = c.postCSRF("/orgs", url.Values{"name": {strings.Repeat("x", 2<<20)}, "kind": {"canteen"}, "region_code": {testkit.TownA}})
+	if resp.StatusCode < 400 {
+		t.Fatalf("2 MiB form accepted: %d", resp.StatusCode)
 	}
 }

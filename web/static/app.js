@@ -67,4 +67,14 @@
     var chosen = picker && picker.querySelector(".chosen");
     if (chosen && (document.activeElement === document.body || !document.activeElement)) chosen.focus();
   });
+
+  // htmx leaves 4xx/5xx answers unswapped; the server sends a short HTML alert
+  // for them (web.fail), so show it where the result would have gone.
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var xhr = e.detail && e.detail.xhr;
+    if (xhr && xhr.status >= 400 && (xhr.getResponseHeader("Content-Type") || "").indexOf("text/html") === 0) {
+      e.detail.shouldSwap = true;
+      e.detail.isError = false;
+    }
+  });
 })();
