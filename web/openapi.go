@@ -106,7 +106,6 @@ func (s *Server) openAPI() map[string]any {
 	}
 }
 
-
 func opID(method, path string) string {
 	parts := []string{strings.ToLower(method)}
 	for _, p := range strings.Split(strings.TrimPrefix(path, "/api/v1/"), "/") {

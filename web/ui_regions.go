@@ -282,4 +282,3 @@ func (s *Server) searchWithin(ctx context.Context, a *yanglao.Actor, query strin
 	out, _, err := s.Regions.SearchRegions(ctx, f)
 	return out, err
 }
-
