@@ -12,8 +12,8 @@ import (
 
 	"github.com/yanglao/yanglao"
 	"github.com/yanglao/yanglao/idcard"
-	"github.com/yanglao/yanglao/register"
 	"github.com/yanglao/yanglao/regiondata"
+	"github.com/yanglao/yanglao/register"
 	"github.com/yanglao/yanglao/sqldb"
 	tk "github.com/yanglao/yanglao/testkit"
 )
@@ -159,5 +159,3 @@ func benchFile(b *testing.B, n int, format register.Format, villages []string) s
 	}
 	return path
 }
-
-

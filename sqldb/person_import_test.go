@@ -667,3 +667,279 @@ func TestImportKillChild(t *testing.T) {
 	importFile(t, sqldb.NewPersonService(db, tk.Box()), tk.System(), register.People, register.ValidRows, data)
 	t.Fatal("the import finished: it should have been killed")
 }
+
+// TestImportScope: a township official imports only into the township. Rows
+// living elsewhere are rejected on residence_code; a citizen ID registered
+// outside the township is rejected on id_number; jobs are seen by the region
+// they were started in and above, not by siblings; organisation staff may not import.
+func TestImportScope(t *testing.T) {
+	db, ps := newImportEnv(t)
+	elsewhere := person(90, tk.VillageB1)
+	if err := ps.CreatePerson(tk.System(), &yanglao.Person{Name: "外镇老人", IDNumber: elsewhere["id_number"], ResidenceCode: tk.VillageB1}); err != nil {
+		t.Fatal(err)
+	}
+	official := tk.CreateUser(t, db, "officiala", yanglao.RoleOfficial, tk.TownA, nil)
+	ctx := tk.As(official)
+	moved := bad(elsewhere, "residence_code", tk.VillageA1)
+	job := importFile(t, ps, ctx, register.People, register.ValidRows,
+		csvFile(person(1, tk.VillageA1), person(2, tk.VillageB1), moved, person(3, tk.TownA), person(4, tk.Dongcheng)))
+	if job.Created != 2 || job.Rejected != 3 {
+		t.Fatalf("job: %+v", job)
+	}
+	want := map[int]string{3: "residence_code", 4: "id_number", 6: "residence_code"}
+	for _, r := range rejectsOf(t, ps, ctx, job.ID) {
+		if want[r.Row] != r.Field {
+			t.Errorf("row %d rejected on %s (%s), want %s", r.Row, r.Field, r.Message, want[r.Row])
+		}
+	}
+	// The person registered in the other township is untouched.
+	var name string
+	db.QueryRowForTest(context.Background(), `SELECT name FROM people WHERE residence_code = ?`, tk.VillageB1).Scan(&name)
+	if name != "外镇老人" {
+		t.Fatalf("the sibling's person was changed: %q", name)
+	}
+	// All-or-nothing finds the foreign ID in its checking pass, before writing anything.
+	aon := importFile(t, ps, ctx, register.People, register.AllOrNothing, csvFile(person(5, tk.VillageA1), moved))
+	if aon.Status != register.Rejected || aon.Rejected != 1 {
+		t.Fatalf("all-or-nothing: %+v", aon)
+	}
+	for who, u := range map[string]*yanglao.User{
+		"parent":  tk.CreateUser(t, db, "parentc", yanglao.RoleOfficial, tk.Beihu, nil),
+		"sibling": tk.CreateUser(t, db, "siblingb", yanglao.RoleOfficial, tk.TownB, nil),
+		"worker":  tk.CreateUser(t, db, "workera", yanglao.RoleWorker, tk.TownA, nil),
+	} {
+		_, err := ps.ImportJob(tk.As(u), job.ID)
+		jobs, _, _ := ps.ImportJobs(tk.As(u), yanglao.Page{})
+		sees := who != "sibling"
+		if (err == nil) != sees || (len(jobs) == 2) != sees {
+			t.Errorf("%s reading township A's job: err %v, %d jobs", who, err, len(jobs))
+		}
+		if !sees && yanglao.ErrorCode(err) != yanglao.ENOTFOUND {
+			t.Errorf("%s: %v, want not found", who, err)
+		}
+		var n int
+		if err := ps.ImportRejects(tk.As(u), job.ID, func(register.Reject) error { n++; return nil }); (err == nil) != sees {
+			t.Errorf("%s reading the rejects: %v", who, err)
+		}
+	}
+	home := tk.CreateOrg(t, db, "敬老院", yanglao.OrgCareHome, tk.TownA)
+	staff := tk.CreateUser(t, db, "staff", yanglao.RoleOperator, tk.TownA, &home)
+	if _, err := ps.BeginImport(tk.As(staff), upload(register.People, register.ValidRows, csvFile(person(6, tk.VillageA1)))); yanglao.ErrorCode(err) != yanglao.EFORBIDDEN {
+		t.Fatalf("organisation staff importing: %v", err)
+	}
+	if _, err := ps.ImportJob(tk.As(staff), job.ID); yanglao.ErrorCode(err) != yanglao.EFORBIDDEN {
+		t.Fatalf("organisation staff reading a job: %v", err)
+	}
+}
+
+// TestImportBadFiles: a file the importer cannot use is refused before a job starts.
+func TestImportBadFiles(t *testing.T) {
+	_, ps := newImportEnv(t)
+	ctx := tk.System()
+	for _, tc := range []struct {
+		name  string
+		u     *register.Upload
+		field string
+	}{
+		{"empty", upload(register.People, register.ValidRows, []byte{}), "file"},
+		{"no header", upload(register.People, register.ValidRows, []byte("\r\n\r\n")), "file"},
+		{"missing columns", upload(register.People, register.ValidRows, []byte("姓名,电话\r\n张三,139\r\n")), "file"},
+		{"unknown column", upload(register.People, register.ValidRows, []byte("姓名,身份证号,常住地区划代码,血型\r\n")), "file"},
+		{"xlsx claimed as csv", func() *register.Upload {
+			u := upload(register.People, register.ValidRows, xlsxFile(t, register.PeopleColumns))
+			u.Format = register.CSV
+			return u
+		}(), "format"},
+		{"csv claimed as xlsx", func() *register.Upload {
+			u := upload(register.People, register.ValidRows, csvFile())
+			u.Format = register.XLSX
+			return u
+		}(), "format"},
+		{"broken xlsx", upload(register.People, register.ValidRows, []byte("PK\x03\x04 not really a zip")), "file"},
+		{"kind", upload("cats", register.ValidRows, csvFile()), "kind"},
+		{"mode", upload(register.People, "some", csvFile()), "mode"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := ps.BeginImport(ctx, tc.u); yanglao.ErrorField(err) != tc.field || yanglao.ErrorCode(err) != yanglao.EINVALID {
+				t.Fatalf("err = %v, want field %s", err, tc.field)
+			}
+		})
+	}
+	// A title row above the header is skipped, as in many office spreadsheets.
+	titled := append([]byte(register.BOM+"北湖区老年人信息表\r\n"), csvFile(person(1, tk.VillageA1))[len(register.BOM):]...)
+	if job := importFile(t, ps, ctx, register.People, register.ValidRows, titled); job.Created != 1 {
+		t.Fatalf("titled file: %+v", job)
+	}
+}
+
+// TestImportFeeds: deaths and moves from other departments update life status
+// through the register's own change (version, audit, the life_events outbox
+// exactly once), report unknown and out-of-scope IDs, and are idempotent.
+func TestImportFeeds(t *testing.T) {
+	db, ps := newImportEnv(t)
+	var ids []string
+	for i, region := range []string{tk.VillageA1, tk.VillageA1, tk.VillageA1, tk.VillageB1, tk.VillageA1} {
+		p := &yanglao.Person{Name: fmt.Sprintf("老人%d", i), IDNumber: tk.CitizenID("431002", "1940-05-05", 31+i), ResidenceCode: region}
+		if err := ps.CreatePerson(tk.System(), p); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, p.IDNumber)
+	}
+	official := tk.CreateUser(t, db, "officiala", yanglao.RoleOfficial, tk.TownA, nil)
+	ctx := tk.As(official)
+	deaths := func(rows ...cells) []byte { return csvFileOf(register.DeathColumns, rows...) }
+	file := deaths(
+		cells{"id_number": ids[0], "death_date": "2025-03-01", "name": "老人0"},
+		cells{"id_number": tk.CitizenID("431002", "1941-01-01", 99), "death_date": "2025-03-01"},
+		cells{"id_number": ids[3], "death_date": "2025-03-01"},
+		cells{"id_number": ids[1], "death_date": "2025-03-01", "name": "别人"},
+		cells{"id_number": ids[2], "death_date": "2027-01-01"},
+		cells{"id_number": "123", "death_date": "2025-03-01"},
+		cells{"id_number": ids[4], "death_date": "1930-01-01"},
+		cells{"id_number": ids[0], "death_date": "2025-03-01"},
+	)
+	before := count(t, db, `SELECT COUNT(*) FROM audit_log`)
+	job := importFile(t, ps, ctx, register.Deaths, register.ValidRows, file)
+	if job.Updated != 1 || job.Rejected != 7 || job.Status != register.Done {
+		t.Fatalf("deaths: %+v", job)
+	}
+	want := map[int]string{3: "id_number", 4: "id_number", 5: "name", 6: "death_date", 7: "id_number", 8: "death_date", 9: "id_number"}
+	for _, r := range rejectsOf(t, ps, ctx, job.ID) {
+		if want[r.Row] != r.Field {
+			t.Errorf("row %d rejected on %s (%s), want %s", r.Row, r.Field, r.Message, want[r.Row])
+		}
+		delete(want, r.Row)
+	}
+	if len(want) > 0 {
+		t.Errorf("not rejected: %v", want)
+	}
+	dead, err := ps.Person(ctx, 1)
+	if err != nil || dead.Life != yanglao.Deceased || dead.DeathDate.String() != "2025-03-01" || dead.Version != 2 {
+		t.Fatalf("after the deaths feed: %+v %v", dead, err)
+	}
+	events, err := ps.LifeEvents(tk.System(), 0, 100)
+	if err != nil || len(events) != 1 || events[0].Kind != "person.deceased" || events[0].PersonID != 1 {
+		t.Fatalf("life events: %+v %v", events, err)
+	}
+	if got := count(t, db, `SELECT COUNT(*) FROM audit_log`) - before; got != 2 {
+		t.Fatalf("audit entries %d, want the job and the death", got)
+	}
+	// Again: nothing changes, no event, no entry but the job's.
+	again := importFile(t, ps, ctx, register.Deaths, register.ValidRows, file)
+	if again.Updated != 0 || again.Same != 1 {
+		t.Fatalf("deaths again: %+v", again)
+	}
+	if events, _ := ps.LifeEvents(tk.System(), 0, 100); len(events) != 1 {
+		t.Fatalf("life events after the same feed again: %d", len(events))
+	}
+	if p, _ := ps.Person(ctx, 1); p.Version != 2 {
+		t.Fatalf("version after the same feed: %d", p.Version)
+	}
+	// A different date for a recorded death is refused, not a second event.
+	other := importFile(t, ps, ctx, register.Deaths, register.ValidRows, deaths(cells{"id_number": ids[0], "death_date": "2025-03-02"}))
+	if other.Rejected != 1 {
+		t.Fatalf("a second death date: %+v", other)
+	}
+	// Moves.
+	moves := func(rows ...cells) []byte { return csvFileOf(register.MoveColumns, rows...) }
+	mfile := moves(cells{"id_number": ids[1], "moved_out_date": "2025-04-01", "moved_to": "广东省广州市"},
+		cells{"id_number": ids[0], "moved_out_date": "2025-04-01"})
+	mj := importFile(t, ps, ctx, register.Moves, register.ValidRows, mfile)
+	if mj.Updated != 1 || mj.Rejected != 1 {
+		t.Fatalf("moves: %+v", mj)
+	}
+	if p, _ := ps.Person(ctx, 2); p.Life != yanglao.MovedOut || p.MovedTo != "广东省广州市" || p.MovedOutDate.String() != "2025-04-01" {
+		t.Fatalf("moved: %+v", p)
+	}
+	if mj2 := importFile(t, ps, ctx, register.Moves, register.ValidRows, mfile); mj2.Same != 1 || mj2.Updated != 0 {
+		t.Fatalf("moves again: %+v", mj2)
+	}
+	if events, _ := ps.LifeEvents(tk.System(), 0, 100); len(events) != 2 || events[1].Kind != "person.moved_out" {
+		t.Fatalf("life events after moves: %+v", events)
+	}
+	// All or nothing: one bad row and no one is marked.
+	aon := importFile(t, ps, ctx, register.Deaths, register.AllOrNothing,
+		deaths(cells{"id_number": ids[2], "death_date": "2025-05-01"}, cells{"id_number": "123", "death_date": "2025-05-01"}))
+	if aon.Status != register.Rejected {
+		t.Fatalf("all-or-nothing feed: %+v", aon)
+	}
+	if p, _ := ps.Person(ctx, 3); p.Life != yanglao.Alive || p.Version != 1 {
+		t.Fatalf("all-or-nothing feed changed a person: %+v", p)
+	}
+	if events, _ := ps.LifeEvents(tk.System(), 0, 100); len(events) != 2 {
+		t.Fatalf("all-or-nothing feed left events: %d", len(events))
+	}
+	aon = importFile(t, ps, ctx, register.Deaths, register.AllOrNothing, deaths(cells{"id_number": ids[2], "death_date": "2025-05-01"}))
+	if aon.Status != register.Done || aon.Updated != 1 {
+		t.Fatalf("all-or-nothing feed, fixed: %+v", aon)
+	}
+	if n, problems, err := sqldb.NewAuditService(db).VerifyAudit(tk.System()); err != nil || len(problems) > 0 {
+		t.Fatalf("audit chain: %d %v %v", n, problems, err)
+	}
+}
+
+// TestExportPeople: an export obeys scope, shows IDs and phones masked only,
+// neutralises spreadsheet formulas, streams every page, and is audited.
+func TestExportPeople(t *testing.T) {
+	db, ps := newImportEnv(t)
+	var rows []cells
+	for i := range 620 { // more than one page of 500
+		rows = append(rows, person(i+1, tk.VillageA1))
+	}
+	rows[0]["address"] = "=HYPERLINK(\"http://evil\",\"点我\")"
+	rows[1]["address"] = "@SUM(1+1)"
+	rows[2]["address"] = "+86-1"
+	rows = append(rows, person(700, tk.VillageB1))
+	importFile(t, ps, tk.System(), register.People, register.ValidRows, csvFile(rows...))
+	official := tk.CreateUser(t, db, "officiala", yanglao.RoleOfficial, tk.TownA, nil)
+	ctx := tk.As(official)
+	before := count(t, db, `SELECT COUNT(*) FROM audit_log WHERE action = 'export'`)
+	var buf bytes.Buffer
+	w, _ := register.NewCSVWriter(&buf)
+	w.Row(register.ExportHeader)
+	n := 0
+	today := yanglao.DateOf(importNow)
+	err := ps.ExportPeople(ctx, yanglao.PersonFilter{}, register.CSV, func(p *yanglao.Person) error {
+		n++
+		return w.Row(register.ExportCells(p, today, nil))
+	})
+	w.Close()
+	if err != nil || n != 620 {
+		t.Fatalf("exported %d, %v", n, err)
+	}
+	out := buf.String()
+	for _, r := range rows {
+		if strings.Contains(out, r["id_number"]) || strings.Contains(out, r["phones"]) {
+			t.Fatalf("export holds a whole ID or phone")
+		}
+	}
+	for _, want := range []string{"'=HYPERLINK", "'@SUM", "'+86-1", "431***********", "139****0001", "低保"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("export lacks %q", want)
+		}
+	}
+	if strings.Contains(out, "老人700") {
+		t.Fatal("export left the township")
+	}
+	if got := count(t, db, `SELECT COUNT(*) FROM audit_log WHERE action = 'export'`) - before; got != 1 {
+		t.Fatalf("%d export audit entries", got)
+	}
+	// A search by a whole ID is audited with the ID masked.
+	if err := ps.ExportPeople(ctx, yanglao.PersonFilter{Query: rows[5]["id_number"]}, register.XLSX, func(*yanglao.Person) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	var detail string
+	db.QueryRowForTest(context.Background(), `SELECT detail FROM audit_log WHERE action = 'export' ORDER BY id DESC LIMIT 1`).Scan(&detail)
+	if strings.Contains(detail, rows[5]["id_number"]) || !strings.Contains(detail, "masked") {
+		t.Fatalf("export audit detail: %q", detail)
+	}
+	// Bad filters fail before anything is written; outsiders export nothing.
+	if err := ps.ExportPeople(ctx, yanglao.PersonFilter{Status: "x"}, register.CSV, nil); yanglao.ErrorField(err) != "status" {
+		t.Fatalf("bad filter: %v", err)
+	}
+	home := tk.CreateOrg(t, db, "敬老院", yanglao.OrgCareHome, tk.TownA)
+	staff := tk.CreateUser(t, db, "staff", yanglao.RoleOperator, tk.TownA, &home)
+	if err := ps.ExportPeople(tk.As(staff), yanglao.PersonFilter{}, register.CSV, nil); yanglao.ErrorCode(err) != yanglao.EFORBIDDEN {
+		t.Fatalf("staff export: %v", err)
+	}
+}
