@@ -28,13 +28,19 @@ func navFor(a *yanglao.Actor, lang, current string) []navLink {
 	}
 	type item struct{ href, zh, en string }
 	items := []item{{"/", "首页", "Home"}}
-	switch {
-	case a.Role == yanglao.RoleAdmin:
-		items = append(items, item{"/users", "账号", "Accounts"}, item{"/orgs", "机构", "Organisations"},
+	register := item{"/people", "老年人名册", "Register"}
+	worklist := item{"/assessments/worklist", "复评清单", "Reassessments"}
+	switch a.Role {
+	case yanglao.RoleAdmin:
+		items = append(items, register, worklist, item{"/users", "账号", "Accounts"}, item{"/orgs", "机构", "Organisations"},
 			item{"/regions", "区划", "Regions"}, item{"/audit", "审计日志", "Audit log"}, item{"/api/docs", "API 文档", "API docs"})
-	case a.Role == yanglao.RoleOfficial:
-		items = append(items, item{"/users", "账号", "Accounts"}, item{"/orgs", "机构", "Organisations"}, item{"/regions", "区划", "Regions"})
-	case a.Role == yanglao.RoleElder || a.Role == yanglao.RoleFamily:
+	case yanglao.RoleOfficial:
+		items = append(items, register, worklist, item{"/users", "账号", "Accounts"}, item{"/orgs", "机构", "Organisations"}, item{"/regions", "区划", "Regions"})
+	case yanglao.RoleWorker, yanglao.RoleEmergency:
+		items = append(items, register, item{"/regions", "区划", "Regions"})
+	case yanglao.RoleAssessor:
+		items = append(items, worklist, register, item{"/regions", "区划", "Regions"})
+	case yanglao.RoleElder, yanglao.RoleFamily:
 		// A short menu: their home does the rest with big buttons.
 	default:
 		items = append(items, item{"/regions", "区划", "Regions"})
@@ -172,9 +178,12 @@ func tilesFor(role yanglao.Role, l, region string) (now, soon []tile) {
 	soonT := func(zh, en, dzh, den string) tile { return t("", zh, en, dzh, den) }
 	regions := t("/regions/"+region, "区划", "Regions", "本辖区的行政区划与下级", "Your region and the regions below it")
 	account := t("/account", "我的账号", "My account", "查看资料，修改密码", "Your details; change your password")
+	registerT := t("/people", "老年人名册", "Register of older people", "60岁以上老年人基本信息、特困低保等身份、能力评估", "People aged 60+, statuses such as 特困 and 低保, assessments")
+	worklistT := t("/assessments/worklist", "复评清单", "Reassessments", "能力评估即将到期或已过期的老年人", "People whose capability assessment is expiring or expired")
 	switch role {
 	case yanglao.RoleAdmin:
 		now = []tile{
+			registerT,
 			t("/users", "账号管理", "Accounts", "创建账号、停用启用、重置密码", "Create, disable and enable accounts; reset passwords"),
 			t("/orgs", "机构", "Organisations", "养老机构、服务组织、助餐点登记", "Register care homes, providers and canteens"),
 			t("/regions", "区划", "Regions", "五级行政区划浏览与查找", "Browse and search the five-level region tree"),
@@ -182,32 +191,34 @@ func tilesFor(role yanglao.Role, l, region string) (now, soon []tile) {
 			t("/api/docs", "API 文档", "API docs", "对接其他系统的接口说明", "The JSON API for other systems"),
 		}
 		soon = []tile{
-			soonT("老年人信息库", "Register of older people", "60岁以上老年人基本信息与状态", "People aged 60+ and their statuses"),
 			soonT("统计与监管", "Statistics and supervision", "各级指标汇总、检查与整改", "Indicators rolled up the tree; inspections"),
 		}
 	case yanglao.RoleOfficial:
 		now = []tile{
+			registerT,
+			worklistT,
 			t("/users", "账号管理", "Accounts", "本辖区的工作人员与机构账号", "Staff and organisation accounts in your region"),
 			t("/orgs", "机构", "Organisations", "本辖区的养老机构与服务组织", "Care homes and providers in your region"),
 			regions,
 		}
 		soon = []tile{
-			soonT("老年人信息库", "Register of older people", "老年人基本信息、特困低保等状态", "Older people and statuses such as 特困 and 低保"),
 			soonT("基本养老服务与补贴", "Basic services and benefits", "服务清单、资格认定、按月发放", "Service list, eligibility, monthly payments"),
 			soonT("探访关爱", "Care visits", "特殊困难老年人月探访", "Monthly visits to people in special difficulty"),
 			soonT("机构监管", "Supervision of homes", "等级评定、床位、检查整改", "Grades, beds, inspections and rectification"),
 			soonT("统计指标", "Indicators", "本级及下级的养老服务指标", "Care indicators for your region and below"),
 		}
 	case yanglao.RoleWorker:
-		now = []tile{regions, account}
+		now = []tile{
+			t("/people", "老年人名册", "Register of older people", "登记去世、迁移、新增困难情形等信息变更", "Keep people's records: deaths, moves, new hardship"),
+			regions, account}
 		soon = []tile{
 			soonT("探访关爱", "Care visits", "本月应探访对象与记录", "This month's visits and their records"),
-			soonT("信息变更", "Changes", "去世、迁移、新增困难情形登记", "Record deaths, moves and new hardship"),
 			soonT("帮办申请", "Help to apply", "代老年人提交服务与补贴申请", "Apply for services and benefits on someone's behalf"),
 		}
 	case yanglao.RoleAssessor:
-		now = []tile{regions, account}
-		soon = []tile{soonT("能力评估", "Capability assessment", "按 GB/T 42195-2022 评估老年人能力", "Assess capability per GB/T 42195-2022")}
+		now = []tile{
+			t("/assessments/worklist", "能力评估", "Capability assessment", "按 GB/T 42195-2022 评估；到期复评清单", "Assess per GB/T 42195-2022; who is due for reassessment"),
+			registerT, regions, account}
 	case yanglao.RoleOperator:
 		now = []tile{regions, account}
 		soon = []tile{
@@ -229,7 +240,7 @@ func tilesFor(role yanglao.Role, l, region string) (now, soon []tile) {
 			soonT("服务记录", "Record a visit", "签到、服务内容、反映问题", "Check in, what was done, raise a concern"),
 		}
 	case yanglao.RoleEmergency:
-		now = []tile{regions, account}
+		now = []tile{registerT, regions, account}
 		soon = []tile{soonT("报警处置", "Alarms", "一键呼叫、跌倒、烟感报警的接警与处置", "Answer SOS, fall and smoke alarms; escalate; close")}
 	case yanglao.RoleElder, yanglao.RoleFamily:
 		now = []tile{t("/my-record", "我的信息", "My record", "登记的基本信息、身份和能力评估", "What the register holds: details, statuses, assessment"), account}

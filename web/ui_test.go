@@ -491,6 +491,9 @@ func TestUIPagesForEveryRole(t *testing.T) {
 			case yanglao.RoleElder, yanglao.RoleFamily:
 				uiWant(t, "simple home", &http.Response{StatusCode: 200}, body, 200, "tiles big", "字大一点", "即将推出")
 				uiWantNot(t, "simple home", body, `href="/users"`, `href="/regions"`)
+			case yanglao.RoleAssessor:
+				uiWant(t, "assessor nav", &http.Response{StatusCode: 200}, body, 200, `href="/regions"`, `href="/assessments/worklist"`, `href="/people"`)
+				uiWantNot(t, "assessor nav", body, `href="/users"`, `href="/orgs"`)
 			default:
 				uiWant(t, "staff nav", &http.Response{StatusCode: 200}, body, 200, `href="/regions"`, "即将推出")
 				uiWantNot(t, "staff nav", body, `href="/users"`, `href="/orgs"`)
