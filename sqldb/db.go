@@ -271,3 +271,29 @@ func afterID(after string) (int64, error) {
 	}
 	return id, nil
 }
+
+// listByID is the shape of every scoped list in id order: the filter's WHERE
+// terms, the keyset cursor, one page plus one row, and the next cursor.
+// selectFrom is "SELECT cols FROM table".
+func listByID[T any](ctx context.Context, db *DB, scan func(scanner) (T, error), id func(T) int64,
+	selectFrom string, where []string, args []any, page yanglao.Page) ([]T, string, error) {
+	page = page.Normalize()
+	if page.After != "" {
+		after, err := afterID(page.After)
+		if err != nil {
+			return nil, "", err
+		}
+		where, args = append(where, "id > ?"), append(args, after)
+	}
+	tx, err := db.BeginRead(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	defer tx.Rollback()
+	out, err := queryAll(ctx, tx, scan, selectFrom+` WHERE `+strings.Join(where, " AND ")+` ORDER BY id LIMIT ?`, append(args, page.Limit+1)...)
+	if err != nil {
+		return nil, "", err
+	}
+	out, next := cutPage(out, page.Limit, func(v T) string { return strconv.FormatInt(id(v), 10) })
+	return out, next, nil
+}

@@ -102,23 +102,5 @@ func (s *OrgService) Orgs(ctx context.Context, f yanglao.OrgFilter) ([]*yanglao.
 	if err != nil {
 		return nil, "", err
 	}
-	page := f.Page.Normalize()
-	if page.After != "" {
-		after, err := afterID(page.After)
-		if err != nil {
-			return nil, "", err
-		}
-		where, args = append(where, "id > ?"), append(args, after)
-	}
-	tx, err := s.db.BeginRead(ctx)
-	if err != nil {
-		return nil, "", err
-	}
-	defer tx.Rollback()
-	out, err := queryAll(ctx, tx, scanOrg, `SELECT `+orgCols+` FROM orgs WHERE `+strings.Join(where, " AND ")+` ORDER BY id LIMIT ?`, append(args, page.Limit+1)...)
-	if err != nil {
-		return nil, "", err
-	}
-	out, next := cutPage(out, page.Limit, func(o *yanglao.Org) string { return strconv.FormatInt(o.ID, 10) })
-	return out, next, nil
+	return listByID(ctx, s.db, scanOrg, func(o *yanglao.Org) int64 { return o.ID }, `SELECT `+orgCols+` FROM orgs`, where, args, f.Page)
 }

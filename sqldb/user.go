@@ -181,26 +181,7 @@ func (s *UserService) Users(ctx context.Context, f yanglao.UserFilter) ([]*yangl
 	if err != nil {
 		return nil, "", err
 	}
-	page := f.Page.Normalize()
-	if page.After != "" {
-		after, err := afterID(page.After)
-		if err != nil {
-			return nil, "", err
-		}
-		where, args = append(where, "id > ?"), append(args, after)
-	}
-	tx, err := s.db.BeginRead(ctx)
-	if err != nil {
-		return nil, "", err
-	}
-	defer tx.Rollback()
-	out, err := queryAll(ctx, tx, scanUser, `SELECT `+userCols+` FROM users WHERE `+strings.Join(where, " AND ")+` ORDER BY id LIMIT ?`,
-		append(args, page.Limit+1)...)
-	if err != nil {
-		return nil, "", err
-	}
-	out, next := cutPage(out, page.Limit, func(u *yanglao.User) string { return strconv.FormatInt(u.ID, 10) })
-	return out, next, nil
+	return listByID(ctx, s.db, scanUser, func(u *yanglao.User) int64 { return u.ID }, `SELECT `+userCols+` FROM users`, where, args, f.Page)
 }
 
 // CountUsers counts what Users would list.
