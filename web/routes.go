@@ -65,6 +65,12 @@ func (s *Server) table() []route {
 		{method: "POST", path: "/api/v1/people/{id}/statuses", access: signedIn, api: s.apiAddStatus, doc: docAddStatus},
 		{method: "POST", path: "/api/v1/statuses/{id}/end", access: signedIn, api: s.apiEndStatus, doc: docEndStatus},
 		{method: "GET", path: "/api/v1/people/{id}/history", access: signedIn, api: s.apiPersonHistory, doc: docPersonHistory},
+		{method: "GET", path: "/api/v1/people/export", access: signedIn, api: s.apiExportPeople, doc: docExportPeople},
+		{method: "GET", path: "/api/v1/imports/template", api: s.apiImportTemplate, doc: docImportTemplate},
+		{method: "POST", path: "/api/v1/imports", access: signedIn, api: s.apiStartImport, doc: docStartImport},
+		{method: "GET", path: "/api/v1/imports", access: signedIn, api: s.apiImports, doc: docImports},
+		{method: "GET", path: "/api/v1/imports/{id}", access: signedIn, api: s.apiImport, doc: docImport},
+		{method: "GET", path: "/api/v1/imports/{id}/rejects", access: signedIn, api: s.apiImportRejects, doc: docImportRejects},
 
 		// Capability assessment (GB/T 42195-2022): the form and the calculator are public, results are scoped.
 		{method: "GET", path: "/api/v1/assess/form", api: s.apiAssessForm, doc: docAssessForm},

@@ -9,6 +9,7 @@ import (
 
 	"github.com/yanglao/yanglao"
 	"github.com/yanglao/yanglao/assess"
+	"github.com/yanglao/yanglao/register"
 	"github.com/yanglao/yanglao/sqldb"
 	tk "github.com/yanglao/yanglao/testkit"
 	"github.com/yanglao/yanglao/web"
@@ -53,6 +54,23 @@ func TestScopeMatrix(t *testing.T) {
 		}
 		assessmentIDs[i] = fmt.Sprint(as.ID)
 	}
+
+	// An import job started in township A, with one rejected row.
+	var importID string
+	{
+		data := "姓名,身份证号,常住地区划代码\r\n导入老人," + tk.CitizenID("431002", "1942-02-02", 15) + "," + tk.VillageA1 + "\r\n坏行,123," + tk.VillageA1 + "\r\n"
+		u := &register.Upload{Kind: register.People, Mode: register.ValidRows, FileName: "目标导入.csv", File: strings.NewReader(data), Size: int64(len(data))}
+		job, err := e.people.BeginImport(tk.As(targetUser), u)
+		if err == nil {
+			job, err = e.people.RunImport(tk.As(targetUser), job, u)
+		}
+		if err != nil || job.Rejected != 1 {
+			t.Fatalf("import job: %+v %v", job, err)
+		}
+		importID = fmt.Sprint(job.ID)
+	}
+	importCSV := "姓名,身份证号,常住地区划代码\r\n导入的人," + tk.CitizenID("431002", "1943-03-03", 17) + "," + tk.VillageA1 + "\r\n"
+	hasJob := func(b string) bool { return strings.Contains(b, "目标导入.csv") }
 
 	actors := map[string]*yanglao.User{
 		"own":     tk.CreateUser(t, e.db, "own", yanglao.RoleOfficial, tk.TownA, nil),
@@ -103,6 +121,11 @@ func TestScopeMatrix(t *testing.T) {
 		"POST /api/v1/people/{id}/statuses":            {{"POST", "/api/v1/people/" + pe + "/statuses", map[string]any{"kind": "low_income", "source": "x", "start": "2021-01-01"}, always}},
 		"POST /api/v1/statuses/{id}/end":               {{"POST", "/api/v1/statuses/" + fmt.Sprint(statusID) + "/end", map[string]any{"end": "2026-01-01"}, always}},
 		"GET /api/v1/people/{id}/history":              {{"GET", "/api/v1/people/" + pe + "/history", nil, always}},
+		"GET /api/v1/people/export":                    {{"GET", "/api/v1/people/export?format=csv", nil, hasElder}, {"GET", "/api/v1/people/export?format=xlsx&region=" + tk.TownA, nil, func(b string) bool { return hasElder(xlsxText(b)) }}},
+		"POST /api/v1/imports":                         {{"POST", "/api/v1/imports?mode=all_or_nothing", importCSV, always}},
+		"GET /api/v1/imports":                          {{"GET", "/api/v1/imports", nil, hasJob}},
+		"GET /api/v1/imports/{id}":                     {{"GET", "/api/v1/imports/" + importID, nil, hasJob}},
+		"GET /api/v1/imports/{id}/rejects":             {{"GET", "/api/v1/imports/" + importID + "/rejects", nil, always}},
 		"GET /api/v1/people/{id}/assessments":          {{"GET", "/api/v1/people/" + pe + "/assessments", nil, hasElder}},
 		"POST /api/v1/people/{id}/assessments":         {{"POST", "/api/v1/people/" + pe + "/assessments", map[string]any{"assessed_on": yanglao.DateOf(time.Now()).String(), "answers": fullMarks}, always}},
 		"GET /api/v1/assessments/worklist":             {{"GET", "/api/v1/assessments/worklist", nil, hasElder}, {"GET", "/api/v1/assessments/worklist?within=3000&region=" + tk.TownA, nil, hasElder}},
@@ -124,7 +147,7 @@ func TestScopeMatrix(t *testing.T) {
 				ok := r.status < 300
 				leaked := ok && p.leaks(string(r.body))
 				mayManage := manages[who]
-				if strings.HasPrefix(name, "GET /api/v1/orgs") || strings.Contains(name, "/people") || strings.Contains(name, "/statuses") || strings.Contains(name, "/assessments") {
+				if strings.HasPrefix(name, "GET /api/v1/orgs") || strings.Contains(name, "/people") || strings.Contains(name, "/statuses") || strings.Contains(name, "/assessments") || name == "POST /api/v1/imports" {
 					mayManage = seesOrgs[who] // everyone working in township A, not org staff elsewhere
 				}
 				switch {
@@ -146,5 +169,21 @@ func TestScopeMatrix(t *testing.T) {
 	// The sibling's 404 and the own official's success are not two spellings of one answer.
 	if r := e.do("GET", "/api/v1/users/"+tu, tokens["sibling"], nil); r.status != http.StatusNotFound {
 		t.Errorf("sibling reading a user: %d, want 404", r.status)
+	}
+}
+
+// xlsxText is the text of every cell of an .xlsx body, for leak checks.
+func xlsxText(b string) string {
+	rr, err := register.NewXLSXReader(strings.NewReader(b), int64(len(b)))
+	if err != nil {
+		return ""
+	}
+	var out []string
+	for {
+		_, cells, err := rr.Next()
+		if err != nil {
+			return strings.Join(out, "|")
+		}
+		out = append(out, cells...)
 	}
 }

@@ -1,0 +1,392 @@
+package web
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/yanglao/yanglao"
+	"github.com/yanglao/yanglao/register"
+)
+
+// Import and export of the register (issue 3, item 3). The handlers parse,
+// make the service calls and stream; validation, scope and audit live in the
+// register service (sqldb.PersonService, through register.Service).
+
+// maxImportBytes bounds an uploaded file: a million people are about 120 MB of
+// CSV or 55 MB of .xlsx.
+const maxImportBytes = 512 << 20
+
+// syncImportBytes: files up to this size are imported within the request, which
+// answers with the finished job; larger ones run in the background and are polled.
+const syncImportBytes = 1 << 20
+
+var errNoRegisterIO = yanglao.Errorf(yanglao.EINTERNAL, "导入导出不可用 (import and export are not available)")
+
+// registerIO is the register's import and export side.
+func (s *Server) registerIO() (register.Service, error) {
+	if svc, ok := s.People.(register.Service); ok {
+		return svc, nil
+	}
+	return nil, errNoRegisterIO
+}
+
+// ImportJobResponse is an import job as the API shows it.
+type ImportJobResponse struct {
+	Job        *register.Job `json:"job"`
+	Percent    int           `json:"percent"`
+	RejectsURL string        `json:"rejects_url,omitempty"` // the rejected-rows report (CSV)
+}
+
+func importResponse(j *register.Job) ImportJobResponse {
+	r := ImportJobResponse{Job: j, Percent: j.Percent()}
+	if j.Rejected > 0 {
+		r.RejectsURL = fmt.Sprintf("/api/v1/imports/%d/rejects", j.ID)
+	}
+	return r
+}
+
+var pKind = param{Name: "kind", In: "query", Type: "string", Desc: "people（老年人信息）| deaths（死亡）| moves（迁出）"}
+var pFormat = param{Name: "format", In: "query", Type: "string", Desc: "csv | xlsx"}
+var pImportID = param{Name: "id", In: "path", Type: "integer", Required: true, Desc: "导入任务编号 (import job id)"}
+
+var docImportTemplate = &apiDoc{Tag: "register import", Summary: "下载导入模板（CSV 带 BOM，或 .xlsx 含代码说明表）(download the import template: CSV with BOM, or .xlsx with a code sheet)",
+	Params: []param{pKind, pFormat}}
+
+func (s *Server) apiImportTemplate(w http.ResponseWriter, r *http.Request) error {
+	kind, format, err := kindAndFormat(r.URL.Query().Get("kind"), r.URL.Query().Get("format"))
+	if err != nil {
+		return err
+	}
+	setDownload(w, format, "模板-"+kind.Name("zh"), "template-"+string(kind))
+	return register.WriteTemplate(w, kind, format)
+}
+
+func kindAndFormat(k, f string) (register.Kind, register.Format, error) {
+	kind, format := register.Kind(k), register.Format(f)
+	if kind == "" {
+		kind = register.People
+	}
+	if format == "" {
+		format = register.CSV
+	}
+	if !kind.Valid() {
+		return "", "", yanglao.Invalid("kind", "导入类型应为 people、deaths 或 moves (kind must be people, deaths or moves)")
+	}
+	if !format.Valid() {
+		return "", "", yanglao.Invalid("format", "格式应为 csv 或 xlsx (format must be csv or xlsx)")
+	}
+	return kind, format, nil
+}
+
+// setDownload marks the response as a file to save, named in Chinese with an
+// ASCII fallback (RFC 6266, RFC 5987).
+func setDownload(w http.ResponseWriter, f register.Format, zhBase, asciiBase string) {
+	day := time.Now().In(yanglao.Shanghai).Format("20060102")
+	zh := fmt.Sprintf("%s-%s.%s", zhBase, day, f)
+	ascii := fmt.Sprintf("%s-%s.%s", asciiBase, day, f)
+	w.Header().Set("Content-Type", register.ContentType(f))
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, ascii, url.PathEscape(zh)))
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+}
+
+var docStartImport = &apiDoc{Tag: "register import", Status: http.StatusAccepted,
+	Summary: "上传并导入文件：multipart 字段 file（及 kind、mode），或请求体就是文件。按身份证号更新；≤1 MiB 的文件当场导入完毕（200，全部或全不模式有错行时 422），更大的文件后台导入（202），轮询任务 " +
+		"(upload a file: multipart field file (with kind, mode), or the body is the file; upserts by citizen ID; files up to 1 MiB finish within the request (200, or 422 when all-or-nothing rejected rows), larger ones run in the background (202): poll the job)",
+	Params:   []param{pKind, {Name: "mode", In: "query", Type: "string", Desc: "all_or_nothing（默认，有错行则不导入）| valid_rows（导入合格的行）"}, pFormat},
+	Response: ImportJobResponse{}}
+
+// apiStartImport receives a file, begins the job and runs it.
+func (s *Server) apiStartImport(w http.ResponseWriter, r *http.Request) error {
+	svc, err := s.registerIO()
+	if err != nil {
+		return err
+	}
+	up, cleanup, err := receiveUpload(w, r)
+	if err != nil {
+		return err
+	}
+	job, err := svc.BeginImport(r.Context(), up)
+	if err != nil {
+		cleanup()
+		return err
+	}
+	if up.Size <= syncImportBytes {
+		defer cleanup()
+		job, err := svc.RunImport(r.Context(), job, up)
+		if err != nil {
+			return err
+		}
+		status := http.StatusOK
+		if job.Status == register.Rejected || job.Status == register.Failed {
+			status = http.StatusUnprocessableEntity
+		}
+		writeJSON(w, status, importResponse(job))
+		return nil
+	}
+	// The job outlives the request: it keeps the actor but not the cancellation.
+	ctx := context.WithoutCancel(r.Context())
+	go func() {
+		defer cleanup()
+		if _, err := svc.RunImport(ctx, job, up); err != nil {
+			s.log.ErrorContext(ctx, "import", slog.Int64("job", job.ID), slog.String("err", err.Error()))
+		}
+	}()
+	writeJSON(w, http.StatusAccepted, importResponse(job))
+	return nil
+}
+
+// receiveUpload copies the uploaded file to a temporary file (hashing it on
+// the way) that the job reads, possibly twice, and removes when done.
+func receiveUpload(w http.ResponseWriter, r *http.Request) (*register.Upload, func(), error) {
+	q := r.URL.Query()
+	up := &register.Upload{Kind: register.Kind(q.Get("kind")), Mode: register.Mode(q.Get("mode")), Format: register.Format(q.Get("format"))}
+	var src io.Reader
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		if r.MultipartForm == nil {
+			r.Body = http.MaxBytesReader(w, r.Body, maxImportBytes+1<<20)
+			if err := r.ParseMultipartForm(32 << 20); err != nil {
+				return nil, nil, uploadError(err)
+			}
+		}
+		for name, dst := range map[string]*string{"kind": (*string)(&up.Kind), "mode": (*string)(&up.Mode), "format": (*string)(&up.Format)} {
+			if v := r.FormValue(name); v != "" {
+				*dst = v
+			}
+		}
+		f, fh, err := r.FormFile("file")
+		if err != nil {
+			return nil, nil, yanglao.Invalid("file", "请选择要上传的文件 (choose a file to upload)")
+		}
+		defer f.Close()
+		if fh.Size > maxImportBytes {
+			return nil, nil, tooLarge()
+		}
+		up.FileName = fileBase(fh)
+		if up.Format == "" {
+			switch {
+			case strings.HasSuffix(strings.ToLower(up.FileName), ".xls"):
+				return nil, nil, yanglao.Invalid("file", "不支持旧的 .xls 格式，请在 Excel 或 WPS 中另存为 .xlsx (old .xls files are not supported: save as .xlsx)")
+			}
+		}
+		src = f
+	} else {
+		src = http.MaxBytesReader(w, r.Body, maxImportBytes)
+		up.FileName = q.Get("file_name")
+	}
+	if up.Kind == "" {
+		up.Kind = register.People
+	}
+	if up.Mode == "" {
+		up.Mode = register.AllOrNothing
+	}
+	tmp, err := os.CreateTemp("", "yanglao-import-*")
+	if err != nil {
+		return nil, nil, err
+	}
+	var once sync.Once
+	cleanup := func() {
+		once.Do(func() {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		})
+	}
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(tmp, h), src)
+	if err != nil {
+		cleanup()
+		return nil, nil, uploadError(err)
+	}
+	if n > maxImportBytes {
+		cleanup()
+		return nil, nil, tooLarge()
+	}
+	up.File, up.Size, up.SHA256 = tmp, n, hex.EncodeToString(h.Sum(nil))
+	return up, cleanup, nil
+}
+
+func fileBase(fh *multipart.FileHeader) string {
+	name := fh.Filename
+	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
+		name = name[i+1:]
+	}
+	return name
+}
+
+func tooLarge() error {
+	return &yanglao.Error{Code: yanglao.ETOOLARGE, Field: "file", Message: "文件超过 512 MiB，请分成几个文件导入 (the file is larger than 512 MiB: split it)"}
+}
+
+func uploadError(err error) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return tooLarge()
+	}
+	return yanglao.Invalid("file", "上传没有完成，请重试 (the upload did not complete: try again)")
+}
+
+var docImports = &apiDoc{Tag: "register import", Summary: "导入任务列表（本辖区，新的在前）(import jobs in your region, newest first)",
+	Params: []param{pAfter, pLimit}, Response: List[ImportJobResponse]{}}
+
+func (s *Server) apiImports(w http.ResponseWriter, r *http.Request) error {
+	svc, err := s.registerIO()
+	if err != nil {
+		return err
+	}
+	page, err := pageParams(r)
+	if err != nil {
+		return err
+	}
+	jobs, next, err := svc.ImportJobs(r.Context(), page)
+	if err != nil {
+		return err
+	}
+	out := List[ImportJobResponse]{Items: []ImportJobResponse{}, Next: next}
+	for _, j := range jobs {
+		out.Items = append(out.Items, importResponse(j))
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+var docImport = &apiDoc{Tag: "register import", Summary: "一个导入任务及其进度（运行中可轮询）(one import job and its progress; poll while it runs)",
+	Params: []param{pImportID}, Response: ImportJobResponse{}}
+
+func (s *Server) apiImport(w http.ResponseWriter, r *http.Request) error {
+	svc, err := s.registerIO()
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	job, err := svc.ImportJob(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, importResponse(job))
+	return nil
+}
+
+var docImportRejects = &apiDoc{Tag: "register import", Summary: "下载不合格行报告：行号、列、原因（中英文）(download the rejected rows: row, column, reason in Chinese and English)",
+	Params: []param{pImportID, pFormat}}
+
+func (s *Server) apiImportRejects(w http.ResponseWriter, r *http.Request) error {
+	svc, err := s.registerIO()
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	_, format, err := kindAndFormat("", r.URL.Query().Get("format"))
+	if err != nil {
+		return err
+	}
+	job, err := svc.ImportJob(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	setDownload(w, format, fmt.Sprintf("导入%d-不合格行", id), fmt.Sprintf("import-%d-rejects", id))
+	out, err := register.NewWriter(w, format, register.XLSXOptions{Sheet: "不合格行", Widths: []float64{8, 18, 16, 80}})
+	if err != nil {
+		return err
+	}
+	out.Row(register.RejectHeader)
+	err = svc.ImportRejects(r.Context(), id, func(rj register.Reject) error { return out.Row(register.RejectCells(job.Kind, rj)) })
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		s.log.WarnContext(r.Context(), "rejects download cut short", slog.String("err", err.Error()))
+	}
+	return nil
+}
+
+var docExportPeople = &apiDoc{Tag: "register", Summary: "导出搜索结果（CSV 或 .xlsx，证件号和电话脱敏，防公式注入，记入审计；条件同 GET /api/v1/people）" +
+	"(export a search as CSV or .xlsx: ID and phones masked, formula-safe, audited; same filters as GET /api/v1/people)",
+	Params: append([]param{pFormat}, docPeople.Params[:8]...)}
+
+// apiExportPeople streams a search of the register page by page. Only masked
+// exports exist: the table holds IDs and phones sealed, and an unmasked export
+// is not offered.
+func (s *Server) apiExportPeople(w http.ResponseWriter, r *http.Request) error {
+	svc, err := s.registerIO()
+	if err != nil {
+		return err
+	}
+	f, err := personFilter(r)
+	if err != nil {
+		return err
+	}
+	_, format, err := kindAndFormat("", r.URL.Query().Get("format"))
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	names := map[string]string{}
+	regionName := func(code string) string {
+		if n, ok := names[code]; ok {
+			return n
+		}
+		n := ""
+		if reg, err := s.Regions.Region(ctx, code); err == nil {
+			n = reg.Name
+		}
+		names[code] = n
+		return n
+	}
+	today := yanglao.DateOf(time.Now())
+	rc := http.NewResponseController(w)
+	var out register.Writer
+	start := func() error {
+		setDownload(w, format, "老年人名册", "people")
+		var err error
+		out, err = register.NewWriter(w, format, register.XLSXOptions{Sheet: "老年人名册", Widths: register.ExportWidths})
+		if err != nil {
+			return err
+		}
+		return out.Row(register.ExportHeader)
+	}
+	n := 0
+	err = svc.ExportPeople(ctx, f, format, func(p *yanglao.Person) error {
+		if out == nil {
+			if err := start(); err != nil {
+				return err
+			}
+		}
+		if n++; n%500 == 1 {
+			rc.SetWriteDeadline(time.Now().Add(2 * time.Minute)) // a large export outlasts the server's write timeout
+		}
+		return out.Row(register.ExportCells(p, today, regionName))
+	})
+	if err != nil && out == nil {
+		return err // nothing sent yet: an ordinary error response
+	}
+	if out == nil {
+		if err := start(); err != nil {
+			return err
+		}
+	}
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		s.log.WarnContext(ctx, "export cut short", slog.String("err", err.Error()))
+	}
+	return nil
+}
