@@ -200,7 +200,7 @@ func TestExportAPI(t *testing.T) {
 		t.Fatalf("setup: %s", raw)
 	}
 	before := e.countAudit()
-	r := e.do("GET", "/api/v1/people/export?format=csv", tok, nil)
+	r := e.do("GET", "/api/v1/people/export.csv", tok, nil)
 	body := string(r.body)
 	if r.status != 200 || !strings.HasPrefix(body, register.BOM+"编号,姓名") {
 		t.Fatalf("export: %d %.200s", r.status, body)
@@ -217,7 +217,7 @@ func TestExportAPI(t *testing.T) {
 	if e.countAudit() != before+1 {
 		t.Fatalf("export audit entries: %d", e.countAudit()-before)
 	}
-	r = e.do("GET", "/api/v1/people/export?format=xlsx&status=dibao", tok, nil)
+	r = e.do("GET", "/api/v1/people/export.xlsx?status=dibao", tok, nil)
 	f, err := excelize.OpenReader(bytes.NewReader(r.body))
 	if r.status != 200 || err != nil {
 		t.Fatalf("xlsx export: %d %v", r.status, err)
@@ -226,8 +226,11 @@ func TestExportAPI(t *testing.T) {
 	if len(rows) != 3 || rows[0][1] != "姓名" || !strings.HasPrefix(rows[1][10], "'=") {
 		t.Fatalf("xlsx rows: %q", rows)
 	}
-	for _, tc := range []struct{ q, field string }{{"format=doc", "format"}, {"status=rich", "status"}, {"min_age=x", "min_age"}, {"region=43", "region"}} {
-		if r := e.do("GET", "/api/v1/people/export?"+tc.q, tok, nil); r.status != 400 || r.err.Field != tc.field {
+	if r := e.do("GET", "/api/v1/people/export.pdf", tok, nil); r.status < 400 {
+		t.Errorf("export.pdf: %d", r.status)
+	}
+	for _, tc := range []struct{ q, field string }{{"status=rich", "status"}, {"min_age=x", "min_age"}, {"region=43", "region"}} {
+		if r := e.do("GET", "/api/v1/people/export.csv?"+tc.q, tok, nil); r.status != 400 || r.err.Field != tc.field {
 			t.Errorf("%s: %d %+v", tc.q, r.status, r.err)
 		}
 	}
