@@ -307,6 +307,10 @@ func (s *Server) pageTable() []route {
 		{method: "POST", path: "/orgs", access: signedIn, page: s.postOrg},
 
 		{method: "GET", path: "/audit", access: signedIn, page: s.pageAudit},
+		{method: "GET", path: "/import", access: signedIn, page: s.pageImport},
+		{method: "POST", path: "/import", access: signedIn, page: s.postImport},
+		{method: "GET", path: "/import/{id}", access: signedIn, page: s.pageImportJob},
+		{method: "GET", path: "/import/{id}/progress", access: signedIn, page: s.pageImportProgress},
 
 		{method: "GET", path: "/people", access: signedIn, page: s.pagePeople},
 		{method: "GET", path: "/people/new", access: signedIn, page: s.pageNewPerson},
