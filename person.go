@@ -244,7 +244,7 @@ type PersonFilter struct {
 	MaxAge     int
 	Grade      *int
 	Life       string
-	Sort       string // "id" (default), "name", "birth_date"
+	Sort       string // "region" (default: by place, then id), "id", "name", "birth_date"
 	Page       Page
 }
 

@@ -144,6 +144,7 @@ func TestPersonScopeAndSearch(t *testing.T) {
 		{county, yanglao.PersonFilter{Query: "%"}, nil},
 	} {
 		ctx := tk.As(tc.who)
+		tc.f.Sort = "id" // the table lists expected rows in id order
 		got, _, err := ps.People(ctx, tc.f)
 		if err != nil {
 			t.Fatalf("%s %+v: %v", tc.who.Username, tc.f, err)
@@ -158,6 +159,11 @@ func TestPersonScopeAndSearch(t *testing.T) {
 				t.Errorf("%s %+v: row %d is %d, want %d", tc.who.Username, tc.f, i, p.ID, tc.want[i])
 			}
 		}
+	}
+	// The default order is by place: village A1's people, then the township's own, then village B1's.
+	byPlace, _, err := ps.People(tk.As(county), yanglao.PersonFilter{})
+	if err != nil || len(byPlace) != 3 || byPlace[0].ResidenceCode != tk.TownA || byPlace[1].ID != a.ID || byPlace[2].ID != b.ID {
+		t.Fatalf("default order by residence path: %v %v", byPlace, err)
 	}
 	// Listed people carry the statuses in force today.
 	listed, _, _ := ps.People(tk.As(county), yanglao.PersonFilter{Status: "dibao"})
