@@ -127,5 +127,13 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 		}
 		n++
 	}
+	if db.Dialect == SQLite {
+		// Refresh the planner's statistics where they are missing or stale (SQLite
+		// has no autovacuum/analyze; PostgreSQL's does this by itself). Without
+		// them a path range and a name prefix look alike to the planner.
+		if _, err := db.write.ExecContext(ctx, `PRAGMA optimize=0x10002`); err != nil {
+			return n, fmt.Errorf("PRAGMA optimize: %w", err)
+		}
+	}
 	return n, nil
 }
