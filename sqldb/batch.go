@@ -345,16 +345,12 @@ func (s *BatchService) RunBatch(ctx context.Context, id int64) (*yanglao.Batch, 
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		done, err := r.page(ctx)
+		done, err := r.pages(ctx, &pages)
 		if err != nil {
 			return nil, err
 		}
 		if done {
 			break
-		}
-		pages++
-		if s.afterPage != nil {
-			s.afterPage(pages)
 		}
 	}
 	if err := s.finish(ctx, id); err != nil {
@@ -699,42 +695,43 @@ func (r *run) candidate(p *batchPerson) bool {
 	return !d.IsZero() && !d.Before(r.winStart)
 }
 
-// page computes and writes one page. done is true when no people are left.
-func (r *run) page(ctx context.Context) (done bool, err error) {
+// pageWork is one computed page, ready to write.
+type pageWork struct {
+	from, last int64 // the cursor before and after the page
+	people     int
+	errs       int
+	corr       int
+	lines      []lineRow
+}
+
+// compute reads and decides the page after cursor; nil when no people are left.
+func (r *run) compute(ctx context.Context, cursor int64) (*pageWork, error) {
 	s, b := r.s, r.b
-	var cursor int64
-	if err := s.db.read.QueryRowContext(ctx, s.db.rebind(`SELECT last_person_id FROM payment_batches WHERE id = ?`), b.ID).Scan(&cursor); err != nil {
-		return false, err
-	}
 	rtx, err := s.db.BeginRead(ctx)
 	if err != nil {
-		return false, err
+		return nil, err
 	}
 	defer rtx.Rollback()
 	lo, hi := pathRange(b.RegionPath)
 	people, err := r.loadPage(ctx, rtx, lo, hi, cursor, s.pageSize())
-	if err != nil {
-		return false, err
-	}
-	if len(people) == 0 {
-		return true, nil
+	if err != nil || len(people) == 0 {
+		return nil, err
 	}
 	ent, err := r.entitled(ctx, rtx, people)
 	if err != nil {
-		return false, err
+		return nil, err
 	}
-	var lines []lineRow
+	w := &pageWork{from: cursor, last: people[len(people)-1].id, people: len(people)}
 	var cands []*batchPerson
-	errs := 0
 	ms := r.m.String()
 	for _, p := range people {
 		due, bad := r.due(p, r.m, ent)
 		for _, code := range sortedKeys(due) {
-			lines = append(lines, lineRow{p.id, p.county, p.path, code, ms, yanglao.LineRegular, due[code], yanglao.LinePending, ""})
+			w.lines = append(w.lines, lineRow{p.id, p.county, p.path, code, ms, yanglao.LineRegular, due[code], yanglao.LinePending, ""})
 		}
 		for _, code := range sortedKeys(bad) {
-			errs++
-			lines = append(lines, lineRow{p.id, p.county, p.path, code, ms, yanglao.LineRegular, 0, yanglao.LineHeld,
+			w.errs++
+			w.lines = append(w.lines, lineRow{p.id, p.county, p.path, code, ms, yanglao.LineRegular, 0, yanglao.LineHeld,
 				"无法计算 (cannot compute): " + bad[code]})
 		}
 		if r.candidate(p) {
@@ -743,31 +740,88 @@ func (r *run) page(ctx context.Context) (done bool, err error) {
 	}
 	corr, err := r.corrections(ctx, rtx, cands, ent)
 	if err != nil {
-		return false, err
+		return nil, err
 	}
-	lines = append(lines, corr...)
-	rtx.Rollback()
+	w.corr = len(corr)
+	w.lines = append(w.lines, corr...)
+	return w, nil
+}
 
-	tx, err := s.db.BeginTx(ctx)
+// write commits one page: its lines and the cursor in one transaction. ok is
+// false when the cursor had moved (another runner did the page first: its
+// lines stand, ours were duplicates and are rolled back).
+func (r *run) write(ctx context.Context, w *pageWork) (ok bool, err error) {
+	tx, err := r.s.db.BeginTx(ctx)
 	if err != nil {
 		return false, err
 	}
 	defer tx.Rollback()
-	if err := tx.insertLines(ctx, b.ID, lines); err != nil {
+	if err := tx.insertLines(ctx, r.b.ID, w.lines); err != nil {
 		return false, err
 	}
-	last := people[len(people)-1].id
 	res, err := tx.Exec(ctx, `UPDATE payment_batches SET last_person_id = ?, progress = progress + ?, errors = errors + ?, corrections = corrections + ?
-		WHERE id = ? AND last_person_id = ? AND status = 'running'`, last, len(people), errs, len(corr), b.ID, cursor)
+		WHERE id = ? AND last_person_id = ? AND status = 'running'`, w.last, w.people, w.errs, w.corr, r.b.ID, w.from)
 	if err != nil {
 		return false, err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		// Another runner did this page first: its lines stand, ours were
-		// duplicates. Carry on from where it got to.
 		return false, nil
 	}
-	return false, tx.Commit()
+	return true, tx.Commit()
+}
+
+// pages computes pages ahead of the writer (reading beside the one writer
+// connection on SQLite), writing them in order. It returns when the batch
+// has no people left, or when another runner moved the cursor (done false:
+// the caller starts again from the stored cursor).
+func (r *run) pages(ctx context.Context, pages *int) (done bool, err error) {
+	var cursor int64
+	if err := r.s.db.read.QueryRowContext(ctx, r.s.db.rebind(`SELECT last_person_id FROM payment_batches WHERE id = ?`), r.b.ID).Scan(&cursor); err != nil {
+		return false, err
+	}
+	pctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type item struct {
+		w   *pageWork
+		err error
+	}
+	ch := make(chan item, 2)
+	go func() {
+		defer close(ch)
+		c := cursor
+		for {
+			w, err := r.compute(pctx, c)
+			select {
+			case ch <- item{w, err}:
+			case <-pctx.Done():
+				return
+			}
+			if err != nil || w == nil {
+				return
+			}
+			c = w.last
+		}
+	}()
+	for it := range ch {
+		if it.err != nil {
+			return false, it.err
+		}
+		if it.w == nil {
+			return true, nil
+		}
+		ok, err := r.write(ctx, it.w)
+		if err != nil || !ok {
+			return false, err
+		}
+		*pages++
+		if r.s.afterPage != nil {
+			r.s.afterPage(*pages)
+		}
+		if err := ctx.Err(); err != nil {
+			return false, err
+		}
+	}
+	return false, ctx.Err()
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -82,6 +82,18 @@ func (s *Server) table() []route {
 		{method: "GET", path: "/api/v1/assessments/{id}", access: signedIn, api: s.apiAssessment, doc: docAssessment},
 		{method: "GET", path: "/api/v1/assessments/{id}/compare/{other}", access: signedIn, api: s.apiCompareAssessments, doc: docCompareAssessments},
 
+		// Monthly payment batches (issue 4, item 5).
+		{method: "GET", path: "/api/v1/batches", access: signedIn, api: s.apiBatches, doc: docBatches},
+		{method: "POST", path: "/api/v1/batches", access: signedIn, api: s.apiStartBatch, doc: docStartBatch},
+		{method: "GET", path: "/api/v1/batches/{id}", access: signedIn, api: s.apiBatch, doc: docBatch},
+		{method: "POST", path: "/api/v1/batches/{id}/run", access: signedIn, api: s.apiResumeBatch, doc: docResumeBatch},
+		{method: "GET", path: "/api/v1/batches/{id}/totals", access: signedIn, api: s.apiBatchTotals, doc: docBatchTotals},
+		{method: "GET", path: "/api/v1/batches/{id}/lines", access: signedIn, api: s.apiBatchLines, doc: docBatchLines},
+		{method: "POST", path: "/api/v1/batches/{id}/approve", access: signedIn, api: s.apiApproveBatch, doc: docApproveBatch},
+		{method: "GET", path: "/api/v1/batches/{id}/export.csv", access: signedIn, api: s.apiExportBatchCSV, doc: docExportBatchCSV},
+		{method: "GET", path: "/api/v1/batches/{id}/export.xlsx", access: signedIn, api: s.apiExportBatchXLSX, doc: docExportBatchXLSX},
+		{method: "POST", path: "/api/v1/batches/{id}/reconcile", access: signedIn, api: s.apiReconcileBatch, doc: docReconcileBatch},
+
 		// Audit log.
 		{method: "GET", path: "/api/v1/audit", access: signedIn, api: s.apiAudit, doc: docAudit},
 	}

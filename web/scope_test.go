@@ -72,6 +72,21 @@ func TestScopeMatrix(t *testing.T) {
 	importCSV := "姓名,身份证号,常住地区划代码\r\n导入的人," + tk.CitizenID("431002", "1943-03-03", 17) + "," + tk.VillageA1 + "\r\n"
 	hasJob := func(b string) bool { return strings.Contains(b, "目标导入.csv") }
 
+	var batchID string
+	lastMonth := time.Now().In(yanglao.Shanghai).AddDate(0, -1, 0).Format("2006-01")
+	{
+		bs := sqldb.NewBatchService(e.db, tk.Box())
+		b, _, err := bs.CreateBatch(tk.System(), tk.TownA, lastMonth)
+		if err == nil {
+			_, err = bs.RunBatch(tk.System(), b.ID)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		batchID = fmt.Sprint(b.ID)
+	}
+	hasBatch := func(b string) bool { return strings.Contains(b, `"region_code":"`+tk.TownA+`"`) || hasElderText(b) }
+
 	actors := map[string]*yanglao.User{
 		"own":     tk.CreateUser(t, e.db, "own", yanglao.RoleOfficial, tk.TownA, nil),
 		"sibling": tk.CreateUser(t, e.db, "sibling", yanglao.RoleOfficial, tk.TownB, nil),
@@ -97,10 +112,22 @@ func TestScopeMatrix(t *testing.T) {
 	}
 	tu, ho, pe := fmt.Sprint(targetUser.ID), fmt.Sprint(homeA), fmt.Sprint(elder.ID)
 	hasElder := func(b string) bool { return strings.Contains(b, "目标老人") || strings.Contains(b, elder.IDNumber) }
+	hasElderText = hasElder
 	always := func(string) bool { return true }
 	hasTarget := func(b string) bool { return strings.Contains(b, `"username":"target"`) }
 	hasHome := func(b string) bool { return strings.Contains(b, "人民路敬老院") }
+	bp := "/api/v1/batches/" + batchID
 	probes := map[string][]probe{
+		"GET /api/v1/batches":                          {{"GET", "/api/v1/batches", nil, hasBatch}, {"GET", "/api/v1/batches?region=" + tk.TownA, nil, hasBatch}},
+		"POST /api/v1/batches":                         {{"POST", "/api/v1/batches", map[string]any{"region_code": tk.TownA, "month": lastMonth}, always}},
+		"GET /api/v1/batches/{id}":                     {{"GET", bp, nil, hasBatch}},
+		"POST /api/v1/batches/{id}/run":                {{"POST", bp + "/run", nil, always}},
+		"GET /api/v1/batches/{id}/totals":              {{"GET", bp + "/totals", nil, always}},
+		"GET /api/v1/batches/{id}/lines":               {{"GET", bp + "/lines", nil, always}},
+		"POST /api/v1/batches/{id}/approve":            {{"POST", bp + "/approve", nil, always}},
+		"GET /api/v1/batches/{id}/export.csv":          {{"GET", bp + "/export.csv", nil, hasElder}},
+		"GET /api/v1/batches/{id}/export.xlsx":         {{"GET", bp + "/export.xlsx", nil, func(b string) bool { return hasElder(xlsxText(b)) }}},
+		"POST /api/v1/batches/{id}/reconcile":          {{"POST", bp + "/reconcile", "明细号,结果\r\n1,paid\r\n", always}},
 		"GET /api/v1/users":                            {{"GET", "/api/v1/users", nil, hasTarget}, {"GET", "/api/v1/users?region=" + tk.TownA, nil, hasTarget}, {"GET", "/api/v1/users?q=target", nil, hasTarget}},
 		"GET /api/v1/users/{id}":                       {{"GET", "/api/v1/users/" + tu, nil, hasTarget}},
 		"PATCH /api/v1/users/{id}":                     {{"PATCH", "/api/v1/users/" + tu, map[string]any{"display_name": "改名"}, hasTarget}},
@@ -172,6 +199,9 @@ func TestScopeMatrix(t *testing.T) {
 		t.Errorf("sibling reading a user: %d, want 404", r.status)
 	}
 }
+
+// hasElderText is the scope matrix's leak test for the target elder.
+var hasElderText func(string) bool
 
 // xlsxText is the text of every cell of an .xlsx body, for leak checks.
 func xlsxText(b string) string {

@@ -173,17 +173,19 @@ func whenText(t time.Time) string {
 }
 
 var funcs = template.FuncMap{
-	"asset":      func(name string) string { return assets[name] },
-	"tr":         tr,
-	"msg":        localMsg,
-	"roleName":   func(r yanglao.Role, lang string) string { return r.Name(lang) },
-	"levelName":  levelName,
-	"orgKind":    yanglao.OrgKindName,
-	"when":       whenText,
-	"actionName": actionName,
-	"fe":         func(errs map[string]string, field string) fieldError { return fieldError{field, errs[field]} },
-	"ri":         func(lang string, r *yanglao.Region, where string) regionItem { return regionItem{lang, r, where} },
-	"pager":      func(lang, next, prev string) pagerData { return pagerData{lang, next, prev} },
+	"asset":       func(name string) string { return assets[name] },
+	"tr":          tr,
+	"msg":         localMsg,
+	"yuan":        yuan,
+	"totalsTable": totalsTable,
+	"roleName":    func(r yanglao.Role, lang string) string { return r.Name(lang) },
+	"levelName":   levelName,
+	"orgKind":     yanglao.OrgKindName,
+	"when":        whenText,
+	"actionName":  actionName,
+	"fe":          func(errs map[string]string, field string) fieldError { return fieldError{field, errs[field]} },
+	"ri":          func(lang string, r *yanglao.Region, where string) regionItem { return regionItem{lang, r, where} },
+	"pager":       func(lang, next, prev string) pagerData { return pagerData{lang, next, prev} },
 }
 
 // Small argument bundles for the shared partials in layout.html and regions.html.
@@ -331,6 +333,13 @@ func (s *Server) pageTable() []route {
 		{method: "GET", path: "/assessments/{id}", access: signedIn, page: s.pageAssessment},
 		{method: "GET", path: "/assessments/{id}/report", access: signedIn, page: s.pageAssessReport},
 		{method: "GET", path: "/assessments/{id}/compare/{other}", access: signedIn, page: s.pageAssessCompare},
+
+		{method: "GET", path: "/batches", access: signedIn, page: s.pageBatches},
+		{method: "POST", path: "/batches", access: signedIn, page: s.postBatch},
+		{method: "GET", path: "/batches/{id}", access: signedIn, page: s.pageBatch},
+		{method: "GET", path: "/batches/{id}/progress", access: signedIn, page: s.pageBatchProgress},
+		{method: "POST", path: "/batches/{id}/approve", access: signedIn, page: s.postApproveBatch},
+		{method: "POST", path: "/batches/{id}/reconcile", access: signedIn, page: s.postReconcileBatch},
 
 		// Anything else is a 404 page in the site's layout.
 		{path: "/", page: s.pageNotFound},

@@ -63,6 +63,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 		Audit:       s.audit,
 		People:      sqldb.NewPersonService(s.db, box),
 		Assessments: sqldb.NewAssessmentService(s.db),
+		Batches:     sqldb.NewBatchService(s.db, box),
 		Ready:       s.db.Ping,
 	}, web.Config{Version: build.String(), Production: cfg.Production, Logger: log})
 	hs := srv.HTTPServer(cfg.Addr)
