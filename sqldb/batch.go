@@ -496,12 +496,17 @@ func (r *run) paramsFor(ctx context.Context, tx *Tx, county string) (*benefits.P
 const batchPersonCols = `p.id, p.county_code, p.residence_code, p.residence_path, COALESCE(p.household_code, ''), p.name, p.sex, p.birth_date,
 	p.living, p.disability_grade, p.chronic, p.life_status, p.death_date, p.moved_out_date, p.grade, p.grade_valid_until, p.created_at, p.updated_at`
 
+// batchPersonColsNoTimes reads the same columns with zero times.
+var batchPersonColsNoTimes = strings.Replace(batchPersonCols, "p.created_at, p.updated_at", "NULL, NULL", 1)
+
 func scanBatchPerson(row scanner) (*batchPerson, error) {
 	bp := &batchPerson{}
 	var chronic string
+	var created, updated sql.NullTime
 	s := &bp.subject
 	err := row.Scan(&bp.id, &bp.county, &s.Residence, &bp.path, &s.Household, &bp.name, &s.Sex, &s.Birth,
-		&s.Living, &s.DisabilityGrade, &chronic, new(string), &s.Death, &s.MovedOut, &bp.grade, &bp.gradeUntil, &bp.createdAt, &bp.updated)
+		&s.Living, &s.DisabilityGrade, &chronic, new(string), &s.Death, &s.MovedOut, &bp.grade, &bp.gradeUntil, &created, &updated)
+	bp.createdAt, bp.updated = created.Time, updated.Time
 	s.ResidencePath = bp.path
 	s.Chronic = splitList(chronic)
 	return bp, err
@@ -518,7 +523,14 @@ func (r *run) loadPage(ctx context.Context, tx *Tx, pathLo, pathHi string, after
 // their statuses and grades. byIDs selects the statuses by an IN list (for a
 // scattered set) instead of the id range (for a page).
 func (r *run) loadPeople(ctx context.Context, tx *Tx, where string, args []any, byIDs bool) ([]*batchPerson, error) {
-	people, err := queryAll(ctx, tx, scanBatchPerson, `SELECT `+batchPersonCols+` FROM people p WHERE `+where, args...)
+	// The record's times matter only to corrections (what changed since an
+	// earlier batch); without earlier batches they are not read (parsing
+	// them is a good part of reading a page on SQLite).
+	cols, statusAt := batchPersonCols, "created_at"
+	if len(r.past) == 0 {
+		cols, statusAt = batchPersonColsNoTimes, "NULL"
+	}
+	people, err := queryAll(ctx, tx, scanBatchPerson, `SELECT `+cols+` FROM people p WHERE `+where, args...)
 	if err != nil || len(people) == 0 {
 		return people, err
 	}
@@ -534,7 +546,7 @@ func (r *run) loadPeople(ctx context.Context, tx *Tx, where string, args []any, 
 		}
 		cond = "person_id IN (?" + strings.Repeat(", ?", len(cargs)-1) + ")"
 	}
-	rows, err := tx.Query(ctx, `SELECT person_id, kind, start_date, end_date, created_at FROM person_statuses
+	rows, err := tx.Query(ctx, `SELECT person_id, kind, start_date, end_date, `+statusAt+` FROM person_statuses
 		WHERE `+cond+` ORDER BY person_id, start_date`, cargs...)
 	if err != nil {
 		return nil, err
@@ -542,7 +554,7 @@ func (r *run) loadPeople(ctx context.Context, tx *Tx, where string, args []any, 
 	for rows.Next() {
 		var pid int64
 		var sp benefits.Span
-		var at time.Time
+		var at sql.NullTime
 		if err := rows.Scan(&pid, &sp.Kind, &sp.Start, &sp.End, &at); err != nil {
 			rows.Close()
 			return nil, err
@@ -552,8 +564,8 @@ func (r *run) loadPeople(ctx context.Context, tx *Tx, where string, args []any, 
 			continue
 		}
 		p.subject.Statuses = append(p.subject.Statuses, sp)
-		if at.After(p.statusChangedAfter) {
-			p.statusChangedAfter = at
+		if at.Valid && at.Time.After(p.statusChangedAfter) {
+			p.statusChangedAfter = at.Time
 		}
 		if !sp.End.IsZero() && !sp.End.Before(r.winStart) {
 			p.statusEndedInWindow = true

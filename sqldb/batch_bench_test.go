@@ -34,6 +34,9 @@ func BenchmarkBatchMonth(b *testing.B) {
 	b.Logf("setup: %d people in %s", n, time.Since(t0).Round(time.Millisecond))
 	runner := tk.As(tk.CreateUser(b, db, "runner", yanglao.RoleOfficial, tk.Beihu, nil))
 	bs := sqldb.NewBatchService(db, tk.Box())
+	if v := os.Getenv("YANGLAO_BENCH_BATCH_PAGE"); v != "" {
+		bs.PageSize, _ = strconv.Atoi(v)
+	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		month := fmt.Sprintf("2026-%02d", 2-i%2)
