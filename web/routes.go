@@ -94,6 +94,19 @@ func (s *Server) table() []route {
 		{method: "GET", path: "/api/v1/batches/{id}/export.xlsx", access: signedIn, api: s.apiExportBatchXLSX, doc: docExportBatchXLSX},
 		{method: "POST", path: "/api/v1/batches/{id}/reconcile", access: signedIn, api: s.apiReconcileBatch, doc: docReconcileBatch},
 
+		// Basic service list and benefits (issue 4).
+		{method: "GET", path: "/api/v1/benefits/list", access: signedIn, api: s.apiBenefitList, doc: docBenefitList},
+		{method: "POST", path: "/api/v1/benefits/list/{region}/items", access: signedIn, api: s.apiSaveBenefitItem, doc: docSaveBenefitItem},
+		{method: "POST", path: "/api/v1/benefits/rules/check", access: signedIn, api: s.apiCheckBenefitRule, doc: docCheckBenefitRule},
+		{method: "POST", path: "/api/v1/benefits/params", access: signedIn, api: s.apiSetBenefitParam, doc: docSetBenefitParam},
+		{method: "GET", path: "/api/v1/people/{id}/entitlements", access: signedIn, api: s.apiPersonEntitlements, doc: docPersonEntitlements},
+		{method: "GET", path: "/api/v1/people/{id}/entitlements/{code}", access: signedIn, api: s.apiExplainEntitlement, doc: docExplainEntitlement},
+		{method: "POST", path: "/api/v1/people/{id}/applications", access: signedIn, api: s.apiApply, doc: docApply},
+		{method: "GET", path: "/api/v1/benefits/applications", access: signedIn, api: s.apiApplications, doc: docApplications},
+		{method: "POST", path: "/api/v1/benefits/applications/{id}/decision", access: signedIn, api: s.apiDecideApplication, doc: docDecideApplication},
+		{method: "GET", path: "/api/v1/benefits/notices", access: signedIn, api: s.apiBenefitNotices, doc: docBenefitNotices},
+		{method: "POST", path: "/api/v1/benefits/simulate", access: signedIn, api: s.apiSimulate, doc: docSimulate},
+
 		// Audit log.
 		{method: "GET", path: "/api/v1/audit", access: signedIn, api: s.apiAudit, doc: docAudit},
 	}

@@ -23,6 +23,7 @@ type Services struct {
 	Audit       yanglao.AuditService
 	People      yanglao.PersonService
 	Assessments yanglao.AssessmentService
+	Benefits    yanglao.BenefitService
 	Batches     yanglao.BatchService
 	// Ready reports whether the database answers (for /readyz).
 	Ready func(context.Context) error

@@ -41,6 +41,7 @@ func newHandler(db *sqldb.DB) http.Handler {
 		Orgs: sqldb.NewOrgService(db), Audit: sqldb.NewAuditService(db), Ready: db.Ping,
 		People:      sqldb.NewPersonService(db, tk.Box()),
 		Assessments: sqldb.NewAssessmentService(db),
+		Benefits:    sqldb.NewBenefitService(db),
 		Batches:     sqldb.NewBatchService(db, tk.Box()),
 	}
 	return web.New(svc, web.Config{Version: "test", Logger: slog.New(slog.DiscardHandler)}).Handler()
