@@ -74,6 +74,7 @@ func init() {
 		{"migrate", "[flags]", "升级数据库结构并显示版本", "apply database migrations and print versions", (*app).migrate},
 		{"demo", "[--county 431002] [flags]", "建立演示县区，每个角色一个账号（生产模式禁止）", "set up a demo county with one account per role (not in production)", (*app).demo},
 		{"admin", "create-user|reset-password|backup|audit-verify [flags]", "管理员工具", "administrator tools", (*app).admin},
+		{"benefits", "grant [--date YYYY-MM-DD] [flags]", "待遇静默认证（手动运行每日任务）", "silent granting of benefits (run the daily job by hand)", (*app).benefits},
 		{"batch", "run|status|export [flags]", "月度发放批次：运行、查看、导出银行文件", "monthly payment batches: run, status, bank file export", (*app).batch},
 		{"regions", "import FILE [flags]", "导入区划数据文件", "import a region data file", (*app).regions},
 		{"version", "", "显示版本信息", "print version information", (*app).version},
