@@ -36,7 +36,14 @@ type BatchService struct {
 	db  *DB
 	box *crypt.Box
 
-	// List returns the list in force for a region; nil means benefits.Chenzhou().
+	// Lists, when set (cmd/yanglao sets the BenefitService), gives a region's
+	// effective list and parameters: the list of the batch's region, the
+	// parameters of each person's county.
+	Lists interface {
+		EffectiveList(ctx context.Context, region string) (*benefits.List, *benefits.Params, error)
+	}
+	// List returns the list in force for a region when Lists is not set; nil
+	// means benefits.Chenzhou() with parameters from benefit_params.
 	List func(ctx context.Context, regionCode string) (*benefits.List, error)
 	// DefaultDibaoFen is the 低保 standard used when benefit_params holds none
 	// for a county (fen per month, from 2023-01-01). 0 leaves it unset, so the
@@ -62,6 +69,10 @@ func NewBatchService(db *DB, box *crypt.Box) *BatchService {
 func (s *BatchService) SetAfterPage(f func(pages int)) { s.afterPage = f }
 
 func (s *BatchService) list(ctx context.Context, region string) (*benefits.List, error) {
+	if s.Lists != nil {
+		l, _, err := s.Lists.EffectiveList(ctx, region)
+		return l, err
+	}
 	if s.List != nil {
 		return s.List(ctx, region)
 	}
@@ -439,6 +450,14 @@ func (s *BatchService) pageSize() int {
 // values of the nearest region on the county's chain that has any.
 func (r *run) paramsFor(ctx context.Context, tx *Tx, county string) (*benefits.Params, error) {
 	if p, ok := r.params[county]; ok {
+		return p, nil
+	}
+	if r.s.Lists != nil {
+		_, p, err := r.s.Lists.EffectiveList(ctx, county)
+		if err != nil {
+			return nil, fmt.Errorf("parameters of %s: %w", county, err)
+		}
+		r.params[county] = p
 		return p, nil
 	}
 	var path string

@@ -240,10 +240,8 @@ func (s *BatchService) BatchTotals(ctx context.Context, id int64) (*yanglao.Batc
 		return nil, err
 	}
 	l := chenzhouList()
-	if s.List != nil {
-		if ll, err := s.List(ctx, b.RegionCode); err == nil {
-			l = ll
-		}
+	if ll, err := s.list(ctx, b.RegionCode); err == nil && ll != nil {
+		l = ll
 	}
 	for i := range out.ByItem {
 		if it := l.History(out.ByItem[i].Key); len(it) > 0 {
@@ -376,10 +374,8 @@ func (s *BatchService) ExportBatch(ctx context.Context, id int64, regionCode str
 		return err
 	}
 	l := chenzhouList()
-	if s.List != nil {
-		if ll, err := s.List(ctx, b.RegionCode); err == nil {
-			l = ll
-		}
+	if ll, err := s.list(ctx, b.RegionCode); err == nil && ll != nil {
+		l = ll
 	}
 	names := map[string]string{}
 	for _, it := range l.Items() {

@@ -416,3 +416,24 @@ func TestBatchCorrections(t *testing.T) {
 		t.Fatalf("February changed: %v", febLines)
 	}
 }
+
+// With the BenefitService wired (as serve does), the batch pays from the
+// stored list and the county's stored parameters.
+func TestBatchUsesTheStoredList(t *testing.T) {
+	f := newBatchFixture(t, 10)
+	f.bs.Lists = sqldb.NewBenefitService(f.db)
+	b := f.run(t, f.runner, tk.Beihu, "2026-02")
+	lines := lineSet(t, f.bs, f.runner, b.ID)
+	l, p, err := f.bs.Lists.EffectiveList(tk.System(), tk.Beihu)
+	if err != nil || l == nil {
+		t.Fatal(err)
+	}
+	dibao, ok := p.On("dibao_standard", mustDate("2026-02-28"))
+	if !ok {
+		t.Fatal("no stored dibao standard")
+	}
+	want := fmt.Sprintf("%d CZ-19 2026-02 regular %d pending", f.people[3].ID, (dibao*13+9)/10)
+	if !slices.Contains(lines, want) {
+		t.Fatalf("missing %q in %v", want, lines)
+	}
+}

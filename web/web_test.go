@@ -36,13 +36,16 @@ func newEnv(t *testing.T) *env {
 
 // newHandler wires the real services on db, as cmd/yanglao does.
 func newHandler(db *sqldb.DB) http.Handler {
+	benefits := sqldb.NewBenefitService(db)
+	batches := sqldb.NewBatchService(db, tk.Box())
+	batches.Lists = benefits
 	svc := web.Services{
 		Regions: sqldb.NewRegionService(db), Users: sqldb.NewUserService(db),
 		Orgs: sqldb.NewOrgService(db), Audit: sqldb.NewAuditService(db), Ready: db.Ping,
 		People:      sqldb.NewPersonService(db, tk.Box()),
 		Assessments: sqldb.NewAssessmentService(db),
-		Benefits:    sqldb.NewBenefitService(db),
-		Batches:     sqldb.NewBatchService(db, tk.Box()),
+		Benefits:    benefits,
+		Batches:     batches,
 	}
 	return web.New(svc, web.Config{Version: "test", Logger: slog.New(slog.DiscardHandler)}).Handler()
 }

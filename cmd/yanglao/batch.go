@@ -43,6 +43,7 @@ func (a *app) batch(ctx context.Context, args []string) error {
 		return err
 	}
 	bs := sqldb.NewBatchService(s.db, box)
+	bs.Lists = sqldb.NewBenefitService(s.db)
 	sys := system(ctx)
 	switch sub {
 	case "run":
