@@ -341,6 +341,15 @@ func (s *Server) pageTable() []route {
 		{method: "POST", path: "/batches/{id}/approve", access: signedIn, page: s.postApproveBatch},
 		{method: "POST", path: "/batches/{id}/reconcile", access: signedIn, page: s.postReconcileBatch},
 
+		{method: "GET", path: "/benefits/list", access: signedIn, page: s.pageBenefitList},
+		{method: "POST", path: "/benefits/list", access: signedIn, page: s.postBenefitItem},
+		{method: "POST", path: "/benefits/params", access: signedIn, page: s.postBenefitParam},
+		{method: "GET", path: "/benefits/applications", access: signedIn, page: s.pageApplications},
+		{method: "POST", path: "/benefits/applications/{id}/decide", access: signedIn, page: s.postDecideApplication},
+		{method: "POST", path: "/people/{id}/benefits/apply", access: signedIn, page: s.postApply},
+		{method: "GET", path: "/benefits/simulate", access: signedIn, page: s.pageSimulate},
+		{method: "POST", path: "/benefits/simulate", access: signedIn, page: s.postSimulate},
+
 		// Anything else is a 404 page in the site's layout.
 		{path: "/", page: s.pageNotFound},
 	}

@@ -475,6 +475,7 @@ type personPage struct {
 	CanEdit                  bool
 	Reveal                   *revealData
 	StatusForm               statusForm
+	Benefits                 *benefitSection // the person's entitlements with explanations (ui_benefit.go)
 	EndErrors                map[int64]string
 	Today                    string
 	AssessHref               string
@@ -531,6 +532,7 @@ func (s *Server) renderPerson(w http.ResponseWriter, r *http.Request, status int
 				Grade: yanglao.GradeName(a.FinalGrade, l), Assessor: a.AssessorName, ValidUntil: a.ValidUntil.String(), Expired: a.ValidUntil.Before(on)})
 		}
 	}
+	d.Benefits = s.personBenefits(r, per.ID)
 	if per.Lng != nil && per.Lat != nil {
 		d.Coordinates = strconv.FormatFloat(*per.Lng, 'f', 6, 64) + ", " + strconv.FormatFloat(*per.Lat, 'f', 6, 64)
 	}
