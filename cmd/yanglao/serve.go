@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/yanglao/yanglao/jobs"
 	"github.com/yanglao/yanglao/sqldb"
 	"github.com/yanglao/yanglao/web"
 )
@@ -56,6 +57,16 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	// The benefits module: its list is seeded on first use, and silent
+	// granting runs once a day (job_runs keeps it to once across restarts).
+	benefitSvc := sqldb.NewBenefitService(s.db)
+	batchSvc := sqldb.NewBatchService(s.db, box)
+	batchSvc.Lists = benefitSvc // the stored lists and parameters
+	if err := benefitSvc.Seed(system(ctx)); err != nil {
+		return err
+	}
+	(&jobs.Scheduler{Store: sqldb.NewJobStore(s.db), Log: log, Jobs: []jobs.Job{grantJob(benefitSvc)}}).Start(ctx)
+
 	srv := web.New(web.Services{
 		Regions:     s.regions,
 		Users:       s.users,
@@ -63,7 +74,8 @@ func (a *app) serve(ctx context.Context, args []string) error {
 		Audit:       s.audit,
 		People:      sqldb.NewPersonService(s.db, box),
 		Assessments: sqldb.NewAssessmentService(s.db),
-		Batches:     sqldb.NewBatchService(s.db, box),
+		Benefits:    benefitSvc,
+		Batches:     batchSvc,
 		Ready:       s.db.Ping,
 	}, web.Config{Version: build.String(), Production: cfg.Production, Logger: log})
 	hs := srv.HTTPServer(cfg.Addr)
