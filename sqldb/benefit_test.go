@@ -410,3 +410,30 @@ func TestSimulateHandComputed(t *testing.T) {
 		t.Errorf("sibling simulates township A: %v", err)
 	}
 }
+
+// BenchmarkPersonEntitlements is the person page's benefits section: every
+// item of the county list, with explanations, for one person (budget 20 ms).
+func BenchmarkPersonEntitlements(b *testing.B) {
+	db := tk.NewDB(b)
+	people := sqldb.NewPersonService(db, tk.Box())
+	svc := sqldb.NewBenefitService(db)
+	p := &yanglao.Person{Name: "基准老人", ResidenceCode: tk.VillageA1, IDNumber: tk.CitizenID("431002", "1936-03-31", 11), DisabilityGrade: 2}
+	if err := people.CreatePerson(tk.System(), p); err != nil {
+		b.Fatal(err)
+	}
+	for _, k := range []string{"no_fixed_income", "dibao", "left_behind"} {
+		if err := people.AddStatus(tk.System(), &yanglao.Status{PersonID: p.ID, Kind: k, Source: "民政", Start: day("2020-01-01")}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	ctx := tk.System()
+	if _, err := svc.PersonEntitlements(ctx, p.ID, "2026-03"); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := svc.PersonEntitlements(ctx, p.ID, "2026-03"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
