@@ -73,6 +73,17 @@ func (db *DB) tuneForBulk(ctx context.Context) func() {
 	return func() { set("cache_size = -32000", "mmap_size = 0", "wal_autocheckpoint = 1000") }
 }
 
+// analyzeRegister refreshes PostgreSQL's statistics of the register's tables
+// while an import grows them: planned for the tiny table they were, the
+// batch's lookups by citizen ID would scan the whole table. Imports call it
+// each time the rows they created double. SQLite plans by its indexes without
+// statistics and needs nothing.
+func (db *DB) analyzeRegister(ctx context.Context) {
+	if db.Dialect == Postgres {
+		db.write.ExecContext(ctx, `ANALYZE people, person_phones, person_statuses`)
+	}
+}
+
 // releaseBulk restores the connection's foreign-key checks and returns it to the pool.
 func (db *DB) releaseBulk(conn *sql.Conn) {
 	if db.Dialect == SQLite {

@@ -42,7 +42,7 @@ var _ register.Service = (*PersonService)(nil)
 // Batch sizes: rows per transaction. Variables so tests can make them small.
 var (
 	importBatchSQLite   = 5000
-	commitSQLite        = 100_000
+	commitSQLite        = 250_000
 	importBatchPostgres = 10000
 	feedBatch           = 1000
 )
@@ -776,12 +776,19 @@ func (s *PersonService) checkPeople(ctx context.Context, job *register.Job, u *r
 	defer pp.stop()
 	dups := dupCheck{}
 	a := yanglao.ActorFromContext(ctx)
+	counties := freshCounties{db: s.db, m: map[string]bool{}}
 	for items := range pp.out {
 		job.Total = max(job.Total, int(pp.total.Load()))
-		var keys []string
 		for _, it := range items {
 			dups.check(it)
-			if it.err == nil {
+		}
+		fresh, err := counties.allFresh(ctx, items)
+		if err != nil {
+			return err
+		}
+		var keys []string
+		for _, it := range items {
+			if it.err == nil && !fresh {
 				keys = append(keys, it.sp.idHash)
 			}
 		}
@@ -912,8 +919,13 @@ func (s *PersonService) writePeople(ctx context.Context, job *register.Job, u *r
 		return err
 	}
 	defer pp.stop()
-	var btx *bulkTx
-	inTx := 0
+	var (
+		btx       *bulkTx
+		inTx      [][]*importItem // the batches the open transaction holds, to redo them
+		analyzeAt = 10_000
+		dups      = dupCheck{}
+		counties  = freshCounties{db: s.db, m: map[string]bool{}}
+	)
 	defer func() {
 		if btx != nil {
 			btx.rollback()
@@ -921,13 +933,16 @@ func (s *PersonService) writePeople(ctx context.Context, job *register.Job, u *r
 	}()
 	commit := func() error {
 		err := btx.commit()
-		btx, inTx = nil, 0
+		btx, inTx = nil, nil
 		if err == nil && afterBatch != nil {
 			afterBatch(job)
 		}
+		if err == nil && job.Created >= analyzeAt {
+			s.db.analyzeRegister(ctx)
+			analyzeAt *= 2
+		}
 		return err
 	}
-	dups := dupCheck{}
 	for items := range pp.out {
 		job.Total = max(job.Total, int(pp.total.Load()))
 		for _, it := range items {
@@ -936,25 +951,43 @@ func (s *PersonService) writePeople(ctx context.Context, job *register.Job, u *r
 		if items[len(items)-1].row <= job.LastRow {
 			continue // committed before the interruption
 		}
+		optimistic, err := counties.allFresh(ctx, items)
+		if err != nil {
+			return err
+		}
+		inTx = append(inTx, items)
 		for attempt := 0; ; attempt++ {
 			if btx == nil {
 				if btx, err = s.db.beginBulk(ctx); err != nil {
 					return err
 				}
 			}
-			err = s.writePeopleBatch(ctx, btx, job, pp.header, items)
+			if attempt == 0 {
+				err = s.writePeopleBatch(ctx, btx, job, pp.header, items, optimistic)
+			} else {
+				// Someone registered one of these people meanwhile (or the person
+				// moved in from another county): do the transaction's batches again,
+				// looking every citizen ID up.
+				for _, b := range inTx {
+					if err = s.writePeopleBatch(ctx, btx, job, pp.header, b, false); err != nil {
+						break
+					}
+				}
+			}
 			if err == nil {
 				break
 			}
-			// Someone registered one of these people meanwhile (PostgreSQL, where a
-			// transaction holds one batch): do the batch again, as updates.
-			if !isUniqueViolation(err) || inTx > 0 || attempt == 2 {
+			if !isUniqueViolation(err) || attempt == 2 {
 				return err
 			}
 			btx.rollback()
 			btx = nil
 		}
-		if inTx += len(items); inTx >= s.commitRows() {
+		rows := 0
+		for _, b := range inTx {
+			rows += len(b)
+		}
+		if rows >= s.commitRows() {
 			if err := commit(); err != nil {
 				return err
 			}
@@ -969,6 +1002,39 @@ func (s *PersonService) writePeople(ctx context.Context, job *register.Job, u *r
 		}
 	}
 	return ctx.Err()
+}
+
+// freshCounties remembers which counties held nobody when the job first met
+// them. A batch whose people all live in such counties can only meet people of
+// its own file (and duplicates there are already rejected), so it is inserted
+// without looking its citizen IDs up; should someone else have registered one
+// meanwhile, the unique index refuses the insert and the batch is done again
+// with lookups. The first import of a county is the common large import.
+type freshCounties struct {
+	db *DB
+	m  map[string]bool
+}
+
+func (f *freshCounties) allFresh(ctx context.Context, items []*importItem) (bool, error) {
+	all := true
+	for _, it := range items {
+		if it.err != nil || it.skip {
+			continue
+		}
+		c := it.p.CountyCode
+		fresh, ok := f.m[c]
+		if !ok {
+			var any int
+			err := f.db.read.QueryRowContext(ctx, f.db.rebind(`SELECT COUNT(*) FROM (SELECT 1 FROM people WHERE county_code = ? LIMIT 1) x`), c).Scan(&any)
+			if err != nil {
+				return false, err
+			}
+			fresh = any == 0
+			f.m[c] = fresh
+		}
+		all = all && fresh
+	}
+	return all, nil
 }
 
 // existingPerson is a stored person met again in a file.
@@ -1047,11 +1113,11 @@ var peopleInsertCols = []string{"id", "county_code", "residence_code", "residenc
 var statusInsertCols = []string{"person_id", "county_code", "kind", "source", "start_date", "end_date", "note", "created_at"}
 
 // writePeopleBatch upserts one batch inside btx.
-func (s *PersonService) writePeopleBatch(ctx context.Context, btx *bulkTx, job *register.Job, hdr *register.Header, items []*importItem) error {
+func (s *PersonService) writePeopleBatch(ctx context.Context, btx *bulkTx, job *register.Job, hdr *register.Header, items []*importItem, optimistic bool) error {
 	a := yanglao.ActorFromContext(ctx)
 	var hashes []string
 	for _, it := range items {
-		if it.err == nil && !it.skip {
+		if it.err == nil && !it.skip && !optimistic {
 			hashes = append(hashes, it.sp.idHash)
 		}
 	}

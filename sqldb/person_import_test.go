@@ -944,3 +944,36 @@ func TestExportPeople(t *testing.T) {
 		t.Fatalf("staff export: %v", err)
 	}
 }
+
+// TestImportRegisteredMeanwhile: a county empty when the import began is
+// written without looking citizen IDs up; a person registered there by someone
+// else meanwhile makes the insert fail on the unique index, and the batch is
+// done again with lookups, updating that person instead of doubling them.
+func TestImportRegisteredMeanwhile(t *testing.T) {
+	db, ps := newImportEnv(t)
+	rows := manyPeople(15)
+	once := false
+	defer sqldb.SetImportForTest(5, time.Minute, func(*register.Job) {
+		if once {
+			return
+		}
+		once = true
+		p := &yanglao.Person{Name: "先登记的人", IDNumber: rows[7]["id_number"], ResidenceCode: tk.VillageA1}
+		if err := ps.CreatePerson(tk.System(), p); err != nil {
+			t.Error(err)
+		}
+	})()
+	job := importFile(t, ps, tk.System(), register.People, register.ValidRows, csvFile(rows...))
+	if job.Status != register.Done || job.Created != 14 || job.Updated != 1 {
+		t.Fatalf("job: %+v", job)
+	}
+	if n := count(t, db, `SELECT COUNT(*) FROM people`); n != 15 {
+		t.Fatalf("%d people", n)
+	}
+	var name string
+	db.QueryRowForTest(context.Background(), `SELECT name FROM people WHERE name = ?`, rows[7]["name"]).Scan(&name)
+	if name != rows[7]["name"] {
+		t.Fatalf("the person registered meanwhile was not updated from the file")
+	}
+	checkWhole(t, db)
+}
