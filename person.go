@@ -244,8 +244,12 @@ type PersonFilter struct {
 	MaxAge     int
 	Grade      *int
 	Life       string
-	Sort       string // "region" (default: by place, then id), "id", "name", "birth_date"
-	Page       Page
+	Sort       string // "region", "id", "name", "birth_date"; empty: the order the filter's own index serves (see sqldb)
+	// CountUpTo bounds CountPeople: it stops counting past this many (and
+	// returns CountUpTo+1), so a page can say "10000+" without counting a
+	// province. Zero counts everything.
+	CountUpTo int
+	Page      Page
 }
 
 // LifeEvent is what the register tells other modules when a life status changes

@@ -297,3 +297,14 @@ func listByID[T any](ctx context.Context, db *DB, scan func(scanner) (T, error),
 	out, next := cutPage(out, page.Limit, func(v T) string { return strconv.FormatInt(id(v), 10) })
 	return out, next, nil
 }
+
+// unindexed keeps SQLite's planner from driving a query by col's index (unary
+// + is a no-op that hides the column from index selection). Used where another
+// index serves the ORDER BY and col only filters. PostgreSQL plans from its own
+// statistics, so the column is left as it is.
+func (db *DB) unindexed(col string) string {
+	if db.Dialect == SQLite {
+		return "+" + col
+	}
+	return col
+}

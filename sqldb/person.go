@@ -25,9 +25,9 @@ type PersonService struct {
 
 func NewPersonService(db *DB, box *crypt.Box) *PersonService { return &PersonService{db: db, box: box} }
 
-const personCols = `id, county_code, residence_code, residence_path, COALESCE(household_code, ''), name, sex, birth_date,
-	id_masked, phones_masked, ethnicity, address, lng, lat, living, disability_cert, disability_grade, chronic,
-	life_status, death_date, moved_out_date, moved_to, grade, grade_valid_until, version, created_at, updated_at`
+const personCols = `p.id, p.county_code, p.residence_code, p.residence_path, COALESCE(p.household_code, ''), p.name, p.sex, p.birth_date,
+	p.id_masked, p.phones_masked, p.ethnicity, p.address, p.lng, p.lat, p.living, p.disability_cert, p.disability_grade, p.chronic,
+	p.life_status, p.death_date, p.moved_out_date, p.moved_to, p.grade, p.grade_valid_until, p.version, p.created_at, p.updated_at`
 
 func scanPerson(row scanner) (*yanglao.Person, error) {
 	p := &yanglao.Person{}
@@ -306,6 +306,12 @@ func personScope(ctx context.Context) (string, []any, error) {
 	return scope(ctx, "p.residence_path", "")
 }
 
+// personScopeOn is personScope with the path column written as pathCol (see DB.unindexed).
+func personScopeOn(ctx context.Context, pathCol string) (string, []any, error) {
+	clause, args, err := personScope(ctx)
+	return strings.ReplaceAll(clause, "p.residence_path", pathCol), args, err
+}
+
 func (s *PersonService) Person(ctx context.Context, id int64) (*yanglao.Person, error) {
 	tx, err := s.db.BeginRead(ctx)
 	if err != nil {
@@ -325,7 +331,7 @@ func (tx *Tx) person(ctx context.Context, id int64) (*yanglao.Person, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := scanPerson(tx.QueryRow(ctx, `SELECT `+personCols+` FROM people p WHERE id = ? AND `+clause, append([]any{id}, args...)...))
+	p, err := scanPerson(tx.QueryRow(ctx, `SELECT `+personCols+` FROM people p WHERE p.id = ? AND `+clause, append([]any{id}, args...)...))
 	if err != nil {
 		return nil, notFound(err, "老年人", "person")
 	}
@@ -333,8 +339,8 @@ func (tx *Tx) person(ctx context.Context, id int64) (*yanglao.Person, error) {
 }
 
 // personWhere builds the scoped WHERE clause of a search; People and CountPeople share it.
-func (s *PersonService) personWhere(ctx context.Context, f yanglao.PersonFilter, today yanglao.Date) ([]string, []any, error) {
-	clause, args, err := personScope(ctx)
+func (s *PersonService) personWhere(ctx context.Context, f yanglao.PersonFilter, today yanglao.Date, pathCol string) ([]string, []any, error) {
+	clause, args, err := personScopeOn(ctx, pathCol)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -351,7 +357,7 @@ func (s *PersonService) personWhere(ctx context.Context, f yanglao.PersonFilter,
 			return nil, nil, err
 		}
 		lo, hi := pathRange(root)
-		where, args = append(where, "p.residence_path >= ? AND p.residence_path < ?"), append(args, lo, hi)
+		where, args = append(where, pathCol+" >= ? AND "+pathCol+" < ?"), append(args, lo, hi)
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
 		if id, err := idcard.ParseAt(q, s.db.Now(), nil); err == nil {
@@ -370,10 +376,10 @@ func (s *PersonService) personWhere(ctx context.Context, f yanglao.PersonFilter,
 		if _, ok := yanglao.StatusKinds[f.Status]; !ok {
 			return nil, nil, yanglao.Invalid("status", "未知的身份类别 (unknown status kind)")
 		}
-		// IN, not EXISTS: the planner can drive from the (kind, person_id) index,
-		// which yields people in id order, instead of probing every person in scope.
-		where = append(where, `p.id IN (SELECT st.person_id FROM person_statuses st WHERE st.kind = ?
-			AND st.start_date <= ? AND (st.end_date IS NULL OR st.end_date >= ?))`)
+		// Joined, with the status table first (see personFrom): the (kind,
+		// person_id) index yields the few people with the status in id order,
+		// instead of the planner probing every person in scope.
+		where = append(where, `st.person_id = p.id AND st.kind = ? AND st.start_date <= ? AND (st.end_date IS NULL OR st.end_date >= ?)`)
 		args = append(args, f.Status, today.String(), today.String())
 	}
 	if f.MinAge < 0 || f.MaxAge < 0 || f.MinAge > 130 || f.MaxAge > 130 || (f.MaxAge > 0 && f.MaxAge < f.MinAge) {
@@ -404,28 +410,35 @@ func (s *PersonService) personWhere(ctx context.Context, f yanglao.PersonFilter,
 // People searches the register, keyset-paged in the requested order.
 func (s *PersonService) People(ctx context.Context, f yanglao.PersonFilter) ([]*yanglao.Person, string, error) {
 	today := yanglao.DateOf(s.db.Now())
-	where, args, err := s.personWhere(ctx, f, today)
-	if err != nil {
-		return nil, "", err
-	}
 	page := f.Page.Normalize()
-	// The default order is by place (residence path, then id): the scope is a
-	// path range, so the (residence_path, id) index serves scope, order and
-	// keyset at once and a page costs the same at any register size. An id
-	// order over a county would scan and sort the whole county for each page.
-	col := map[string]string{"": "p.residence_path", "region": "p.residence_path", "id": "", "name": "p.name", "birth_date": "p.birth_date"}
+	col := map[string]string{"region": "p.residence_path", "id": "", "name": "p.name", "birth_date": "p.birth_date"}
+	if f.Sort == "" {
+		f.Sort = s.naturalOrder(f)
+	}
 	sortCol, ok := col[f.Sort]
 	if !ok {
 		return nil, "", yanglao.Invalid("sort", "排序只能是 region、id、name 或 birth_date (sort must be region, id, name or birth_date)")
 	}
-	order := "p.id"
+	// In region order the path index serves scope, order and cursor at once.
+	// In any other order the ordering index must drive, and the path range only
+	// filters: otherwise SQLite gathers the whole subtree and sorts it per page.
+	pathCol := "p.residence_path"
+	if f.Sort != "region" {
+		pathCol = s.db.unindexed(pathCol)
+	}
+	where, args, err := s.personWhere(ctx, f, today, pathCol)
+	if err != nil {
+		return nil, "", err
+	}
+	from, idCol := personFrom(f)
+	order := idCol
 	if page.After != "" {
 		if sortCol == "" {
 			after, err := afterID(page.After)
 			if err != nil {
 				return nil, "", err
 			}
-			where, args = append(where, "p.id > ?"), append(args, after)
+			where, args = append(where, idCol+" > ?"), append(args, after)
 		} else {
 			key, idStr, ok := strings.Cut(page.After, "\x1f")
 			after, err := afterID(idStr)
@@ -444,7 +457,7 @@ func (s *PersonService) People(ctx context.Context, f yanglao.PersonFilter) ([]*
 		return nil, "", err
 	}
 	defer tx.Rollback()
-	out, err := queryAll(ctx, tx, scanPerson, `SELECT `+personCols+` FROM people p WHERE `+strings.Join(where, " AND ")+
+	out, err := queryAll(ctx, tx, scanPerson, `SELECT `+personCols+` FROM `+from+` WHERE `+strings.Join(where, " AND ")+
 		` ORDER BY `+order+` LIMIT ?`, append(args, page.Limit+1)...)
 	if err != nil {
 		return nil, "", err
@@ -455,10 +468,10 @@ func (s *PersonService) People(ctx context.Context, f yanglao.PersonFilter) ([]*
 			return p.Name + "\x1f" + strconv.FormatInt(p.ID, 10)
 		case "birth_date":
 			return p.BirthDate.String() + "\x1f" + strconv.FormatInt(p.ID, 10)
-		case "id":
-			return strconv.FormatInt(p.ID, 10)
+		case "region":
+			return p.ResidencePath + "\x1f" + strconv.FormatInt(p.ID, 10)
 		}
-		return p.ResidencePath + "\x1f" + strconv.FormatInt(p.ID, 10)
+		return strconv.FormatInt(p.ID, 10)
 	})
 	if err := tx.activeStatuses(ctx, out, today); err != nil {
 		return nil, "", err
@@ -491,15 +504,65 @@ func (tx *Tx) activeStatuses(ctx context.Context, people []*yanglao.Person, day 
 	return nil
 }
 
-// CountPeople counts what People would list.
+// CountPeople counts what People would list, up to f.CountUpTo+1 when it is set.
 func (s *PersonService) CountPeople(ctx context.Context, f yanglao.PersonFilter) (int, error) {
-	where, args, err := s.personWhere(ctx, f, yanglao.DateOf(s.db.Now()))
+	where, args, err := s.personWhere(ctx, f, yanglao.DateOf(s.db.Now()), "p.residence_path")
 	if err != nil {
 		return 0, err
 	}
+	from, _ := personFrom(f)
+	q := `SELECT COUNT(*) FROM ` + from + ` WHERE ` + strings.Join(where, " AND ")
+	if f.CountUpTo > 0 {
+		q, args = `SELECT COUNT(*) FROM (SELECT 1 FROM `+from+` WHERE `+strings.Join(where, " AND ")+` LIMIT ?) t`, append(args, f.CountUpTo+1)
+	}
 	var n int
-	err = s.db.read.QueryRowContext(ctx, s.db.rebind(`SELECT COUNT(*) FROM people p WHERE `+strings.Join(where, " AND ")), args...).Scan(&n)
+	err = s.db.read.QueryRowContext(ctx, s.db.rebind(q), args...).Scan(&n)
 	return n, err
+}
+
+// personFrom is the FROM clause of a search: with a status filter the status
+// table drives (CROSS JOIN fixes the join order on SQLite; PostgreSQL plans it
+// as an inner join from its statistics), and idCol names the person id on the
+// driving side so ORDER BY and the keyset cursor follow its index.
+func personFrom(f yanglao.PersonFilter) (from, idCol string) {
+	if f.Status != "" {
+		return "person_statuses st CROSS JOIN people p", "st.person_id"
+	}
+	return "people p", "p.id"
+}
+
+// naturalOrder is the order a search's most selective filter can deliver from
+// its own index, so the first page never waits for a sort of everything that
+// matched: a name prefix in name order, an age range in birth-date order, a
+// status or grade in id order (their indexes are keyed by person id), and
+// otherwise by place.
+func (s *PersonService) naturalOrder(f yanglao.PersonFilter) string {
+	switch q := strings.TrimSpace(f.Query); {
+	case q != "" && queryKind(q, s.db.Now()) == queryName:
+		return "name"
+	case f.Status != "" || f.Grade != nil:
+		return "id"
+	case f.MinAge > 0 || f.MaxAge > 0:
+		return "birth_date"
+	}
+	return "region"
+}
+
+const (
+	queryName = iota
+	queryID
+	queryPhone
+)
+
+// queryKind tells what a search box holds: a whole citizen ID, a whole phone, or a name prefix.
+func queryKind(q string, now time.Time) int {
+	if _, err := idcard.ParseAt(q, now, nil); err == nil {
+		return queryID
+	}
+	if _, err := yanglao.NormalizePhone("q", q); err == nil {
+		return queryPhone
+	}
+	return queryName
 }
 
 // UpdatePerson replaces a person's fields, guarded by Version so two editors

@@ -1565,7 +1565,7 @@ func (s *PersonService) ExportPeople(ctx context.Context, f yanglao.PersonFilter
 	if err := canWriteRegister(ctx); err != nil {
 		return err
 	}
-	if _, _, err := s.personWhere(ctx, f, yanglao.DateOf(s.db.Now())); err != nil {
+	if _, _, err := s.personWhere(ctx, f, yanglao.DateOf(s.db.Now()), "p.residence_path"); err != nil {
 		return err // a bad filter fails before the audit entry
 	}
 	tx, err := s.db.BeginTx(ctx)

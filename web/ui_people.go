@@ -226,6 +226,10 @@ func activeNames(sts []*yanglao.Status, on yanglao.Date, l string) []string {
 
 // --- the list
 
+// listCountCap bounds the count shown above the list: counting a whole county
+// of a million people on every page view would cost more than the page itself.
+const listCountCap = 10000
+
 type personRow struct {
 	*yanglao.Person
 	Sex, Age, Residence, ResidenceCode, Grade, Life string
@@ -263,6 +267,7 @@ type peopleData struct {
 	Problem                        string
 	Rows                           []personRow
 	Count                          int
+	CountMore                      bool // more than listCountCap matched
 	Next, First                    string
 	URL                            string // this search, canonical, for bookmarks and hx-push-url
 	Export                         string
@@ -331,8 +336,10 @@ func (s *Server) pagePeople(w http.ResponseWriter, r *http.Request) error {
 		people, next, err = s.People.People(ctx, f)
 		if err == nil {
 			cf := f
-			cf.Page = yanglao.Page{}
+			cf.Page, cf.CountUpTo = yanglao.Page{}, listCountCap
 			d.Count, err = s.People.CountPeople(ctx, cf)
+			d.CountMore = d.Count > listCountCap
+			d.Count = min(d.Count, listCountCap)
 		}
 		if err != nil {
 			if err := fieldErr(err); err != nil {
