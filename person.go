@@ -246,7 +246,7 @@ type PersonFilter struct {
 	Life       string
 	Sort       string // "region", "id", "name", "birth_date"; empty: the order the filter's own index serves (see sqldb)
 	// CountUpTo bounds CountPeople: it stops counting past this many (and
-	// returns CountUpTo+1), so a page can say "10000+" without counting a
+	// returns CountUpTo+1), so a page can say "1000+" without counting a
 	// province. Zero counts everything.
 	CountUpTo int
 	Page      Page

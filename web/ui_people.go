@@ -226,9 +226,10 @@ func activeNames(sts []*yanglao.Status, on yanglao.Date, l string) []string {
 
 // --- the list
 
-// listCountCap bounds the count shown above the list: counting a whole county
-// of a million people on every page view would cost more than the page itself.
-const listCountCap = 10000
+// listCountCap bounds the count shown above the list ("1000+"): counting a
+// whole county of a million people costs 200 ms, more than the page itself
+// (BenchmarkPeopleSearch); exact totals belong to statistics, not to a list.
+const listCountCap = 1000
 
 type personRow struct {
 	*yanglao.Person
