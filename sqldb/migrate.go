@@ -131,6 +131,11 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 		// Refresh the planner's statistics where they are missing or stale (SQLite
 		// has no autovacuum/analyze; PostgreSQL's does this by itself). Without
 		// them a path range and a name prefix look alike to the planner.
+		// analysis_limit samples each index instead of reading it whole, so this
+		// stays a few milliseconds on a register of millions (SQLite's advice).
+		if _, err := db.write.ExecContext(ctx, `PRAGMA analysis_limit=1000`); err != nil {
+			return n, err
+		}
 		if _, err := db.write.ExecContext(ctx, `PRAGMA optimize=0x10002`); err != nil {
 			return n, fmt.Errorf("PRAGMA optimize: %w", err)
 		}
