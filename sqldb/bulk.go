@@ -14,7 +14,6 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/yanglao/yanglao"
-	"github.com/yanglao/yanglao/register"
 )
 
 // bulkTx is a write transaction on a connection of its own, so that rows can be
@@ -26,8 +25,7 @@ type bulkTx struct {
 	conn    *sql.Conn
 	stmts   map[string]*sql.Stmt
 	done    bool
-	staged  *register.Job // the job's counters as this transaction leaves them
-	pending func()        // applied to in-memory state once the transaction commits
+	pending []func() // applied to in-memory state once the transaction commits
 }
 
 func (db *DB) beginBulk(ctx context.Context) (*bulkTx, error) {
@@ -98,8 +96,10 @@ func (b *bulkTx) commit() error {
 	b.done = true
 	err := b.Tx.Commit()
 	b.db.releaseBulk(b.conn)
-	if err == nil && b.pending != nil {
-		b.pending()
+	if err == nil {
+		for _, f := range b.pending {
+			f()
+		}
 	}
 	return err
 }

@@ -281,9 +281,12 @@ func (s *PersonService) RunImport(ctx context.Context, job *register.Job, u *reg
 	defer activeImports.Delete(job.ID)
 	u.Kind, u.Mode, u.Format = job.Kind, job.Mode, job.Format
 	defer s.db.tuneForBulk(ctx)()
-	beat := make(chan struct{})
-	defer close(beat)
-	go s.heartbeat(ctx, job.ID, beat)
+	beat, beatDone := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(beatDone)
+		s.heartbeat(ctx, job.ID, heartbeatEvery, beat)
+	}()
+	defer func() { close(beat); <-beatDone }()
 	var err error
 	if job.Kind == register.People {
 		err = s.runPeople(ctx, job, u)
@@ -294,8 +297,8 @@ func (s *PersonService) RunImport(ctx context.Context, job *register.Job, u *reg
 }
 
 // heartbeat marks the job alive until stop closes.
-func (s *PersonService) heartbeat(ctx context.Context, id int64, stop <-chan struct{}) {
-	t := time.NewTicker(heartbeatEvery)
+func (s *PersonService) heartbeat(ctx context.Context, id int64, every time.Duration, stop <-chan struct{}) {
+	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
 		select {
@@ -830,7 +833,7 @@ func (s *PersonService) checkPeople(ctx context.Context, job *register.Job, u *r
 				rejects = append(rejects, register.RejectOf(it.row, it.err))
 			}
 		}
-		if err := s.saveProgress(ctx, job, items, rejects, importCounts{rejected: len(rejects)}, false); err != nil {
+		if err := s.saveProgress(ctx, job, items, rejects, importCounts{rejected: len(rejects)}); err != nil {
 			return err
 		}
 	}
@@ -861,21 +864,27 @@ func (s *PersonService) resetImport(ctx context.Context, job *register.Job) erro
 
 // saveProgress commits the rejects and counters of a checking batch in a
 // transaction of its own (in the writing pass they ride in the batch's).
-func (s *PersonService) saveProgress(ctx context.Context, job *register.Job, items []*importItem, rejects []register.Reject, c importCounts, resumePoint bool) error {
+func (s *PersonService) saveProgress(ctx context.Context, job *register.Job, items []*importItem, rejects []register.Reject, c importCounts) error {
 	btx, err := s.db.beginBulk(ctx)
 	if err != nil {
 		return err
 	}
 	defer btx.rollback()
-	if err := btx.progress(ctx, job, items, rejects, c, resumePoint); err != nil {
+	if err := btx.progress(ctx, job, items, rejects, c, 0); err != nil {
 		return err
 	}
 	return btx.commit()
 }
 
-// progress writes rejects and advances the job's counters inside b. The job
-// itself follows when b commits.
-func (b *bulkTx) progress(ctx context.Context, job *register.Job, items []*importItem, rejects []register.Reject, c importCounts, resumePoint bool) error {
+// jobMu guards the in-memory counters of running jobs, which parallel batch
+// transactions advance as they commit.
+var jobMu sync.Mutex
+
+// progress writes rejects and advances the job's counters inside b: the
+// counters by increments, the resume point (when lastRow > 0) only upwards, so
+// transactions of one job may commit in any order. The in-memory job follows
+// when b commits.
+func (b *bulkTx) progress(ctx context.Context, job *register.Job, items []*importItem, rejects []register.Reject, c importCounts, lastRow int) error {
 	rows := make([][]any, len(rejects))
 	for i, r := range rejects {
 		rows[i] = []any{job.ID, r.Row, r.Field, r.Message}
@@ -883,31 +892,37 @@ func (b *bulkTx) progress(ctx context.Context, job *register.Job, items []*impor
 	if err := b.insertRows(ctx, "import_rejects", []string{"import_id", "row_no", "field", "message"}, rows); err != nil {
 		return err
 	}
-	if b.staged == nil {
-		staged := *job
-		b.staged = &staged
-		b.pending = func() { *job = *b.staged }
-	}
-	j := b.staged
+	done := 0
 	for _, it := range items {
 		if !it.skip {
-			j.Done++
+			done++
 		}
 	}
-	if len(items) > 0 && resumePoint {
-		j.LastRow = items[len(items)-1].row
+	jobMu.Lock()
+	total := job.Total
+	jobMu.Unlock()
+	if _, err := b.Exec(ctx, `UPDATE imports SET rows_done = rows_done + ?, rows_created = rows_created + ?, rows_updated = rows_updated + ?,
+		rows_same = rows_same + ?, rows_rejected = rows_rejected + ?,
+		last_row = CASE WHEN ? > last_row THEN ? ELSE last_row END,
+		rows_total = CASE WHEN ? > rows_total THEN ? ELSE rows_total END, heartbeat_at = ? WHERE id = ?`,
+		done, c.created, c.updated, c.same, c.rejected, lastRow, lastRow, total, total, b.now, job.ID); err != nil {
+		return err
 	}
-	j.Total = max(j.Total, job.Total, j.Done)
-	j.Created += c.created
-	j.Updated += c.updated
-	j.Same += c.same
-	j.Rejected += c.rejected
-	j.Heartbeat = b.now
-	live(job.ID).set(j)
-	_, err := b.Exec(ctx, `UPDATE imports SET rows_total = ?, rows_done = ?, last_row = ?, rows_created = ?,
-		rows_updated = ?, rows_same = ?, rows_rejected = ?, heartbeat_at = ? WHERE id = ?`,
-		j.Total, j.Done, j.LastRow, j.Created, j.Updated, j.Same, j.Rejected, b.now, job.ID)
-	return err
+	now := b.now
+	b.pending = append(b.pending, func() {
+		jobMu.Lock()
+		defer jobMu.Unlock()
+		job.Done += done
+		job.Created += c.created
+		job.Updated += c.updated
+		job.Same += c.same
+		job.Rejected += c.rejected
+		job.LastRow = max(job.LastRow, lastRow)
+		job.Total = max(job.Total, job.Done)
+		job.Heartbeat = now
+		live(job.ID).set(job)
+	})
+	return nil
 }
 
 // writePeople is the writing pass: batches of rows upserted by citizen ID.
@@ -919,12 +934,45 @@ func (s *PersonService) writePeople(ctx context.Context, job *register.Job, u *r
 		return err
 	}
 	defer pp.stop()
+	if s.db.Dialect == Postgres {
+		err = s.writePeopleParallel(ctx, job, pp)
+	} else {
+		err = s.writePeopleSerial(ctx, job, pp)
+	}
+	if err != nil {
+		return err
+	}
+	if err := pp.stop(); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if s.db.Dialect == Postgres {
+		return s.flagDuplicatesSince(ctx, job.StartedAt)
+	}
+	return nil
+}
+
+var afterBatchMu sync.Mutex
+
+func batchCommitted(job *register.Job) {
+	if afterBatch != nil {
+		afterBatchMu.Lock()
+		afterBatch(job)
+		afterBatchMu.Unlock()
+	}
+}
+
+// writePeopleSerial is SQLite's writer: one connection, transactions of
+// commitRows rows made of several batches.
+func (s *PersonService) writePeopleSerial(ctx context.Context, job *register.Job, pp *pipe) error {
 	var (
-		btx       *bulkTx
-		inTx      [][]*importItem // the batches the open transaction holds, to redo them
-		analyzeAt = 10_000
-		dups      = dupCheck{}
-		counties  = freshCounties{db: s.db, m: map[string]bool{}}
+		btx      *bulkTx
+		inTx     [][]*importItem // the batches the open transaction holds, to redo them
+		dups     = dupCheck{}
+		counties = freshCounties{db: s.db, m: map[string]bool{}}
+		err      error
 	)
 	defer func() {
 		if btx != nil {
@@ -934,17 +982,15 @@ func (s *PersonService) writePeople(ctx context.Context, job *register.Job, u *r
 	commit := func() error {
 		err := btx.commit()
 		btx, inTx = nil, nil
-		if err == nil && afterBatch != nil {
-			afterBatch(job)
-		}
-		if err == nil && job.Created >= analyzeAt {
-			s.db.analyzeRegister(ctx)
-			analyzeAt *= 2
+		if err == nil {
+			batchCommitted(job)
 		}
 		return err
 	}
 	for items := range pp.out {
+		jobMu.Lock()
 		job.Total = max(job.Total, int(pp.total.Load()))
+		jobMu.Unlock()
 		for _, it := range items {
 			dups.check(it)
 		}
@@ -963,13 +1009,13 @@ func (s *PersonService) writePeople(ctx context.Context, job *register.Job, u *r
 				}
 			}
 			if attempt == 0 {
-				err = s.writePeopleBatch(ctx, btx, job, pp.header, items, optimistic)
+				err = s.writePeopleBatch(ctx, btx, job, pp.header, items, optimistic, nil)
 			} else {
 				// Someone registered one of these people meanwhile (or the person
 				// moved in from another county): do the transaction's batches again,
 				// looking every citizen ID up.
 				for _, b := range inTx {
-					if err = s.writePeopleBatch(ctx, btx, job, pp.header, b, false); err != nil {
+					if err = s.writePeopleBatch(ctx, btx, job, pp.header, b, false, nil); err != nil {
 						break
 					}
 				}
@@ -993,15 +1039,156 @@ func (s *PersonService) writePeople(ctx context.Context, job *register.Job, u *r
 			}
 		}
 	}
-	if err := pp.stop(); err != nil {
-		return err
-	}
 	if btx != nil {
-		if err := commit(); err != nil {
-			return err
+		return commit()
+	}
+	return err
+}
+
+// writePeopleParallel is PostgreSQL's writer: batches, each its own
+// transaction, on several connections at once, so the server works on more
+// than one core. Duplicates within the file are rejected before a batch is
+// handed out, so no two batches insert the same person. The heavy part (people,
+// phones, statuses) runs in parallel; each batch then waits for the one before
+// it to commit, and appends to the audit chain, advances the job and commits
+// in file order — so the resume point is exact and the audit chain follows the file.
+func (s *PersonService) writePeopleParallel(ctx context.Context, job *register.Job, pp *pipe) error {
+	resumeAfter := job.LastRow // read before the workers move it
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type task struct {
+		seq        int
+		items      []*importItem
+		optimistic bool
+	}
+	var (
+		tasks     = make(chan task)
+		wg        sync.WaitGroup
+		errMu     sync.Mutex
+		firstErr  error
+		turnMu    sync.Mutex
+		turns     = map[int]chan struct{}{}
+		analyzeAt = 10_000
+	)
+	turnOf := func(seq int) chan struct{} { // closed when batch seq may go on
+		turnMu.Lock()
+		defer turnMu.Unlock()
+		ch, ok := turns[seq]
+		if !ok {
+			ch = make(chan struct{})
+			turns[seq] = ch
+		}
+		return ch
+	}
+	close(turnOf(0))
+	fail := func(err error) {
+		errMu.Lock()
+		if firstErr == nil {
+			firstErr = err
+		}
+		errMu.Unlock()
+		cancel()
+	}
+	for range max(2, min(runtime.GOMAXPROCS(0), 4)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for t := range tasks {
+				turn := func() error {
+					select {
+					case <-turnOf(t.seq):
+						return nil
+					case <-ctx.Done():
+						return ctx.Err()
+					}
+				}
+				var err error
+				for attempt := 0; attempt < 3; attempt++ {
+					var btx *bulkTx
+					if btx, err = s.db.beginBulk(ctx); err != nil {
+						break
+					}
+					err = s.writePeopleBatch(ctx, btx, job, pp.header, t.items, t.optimistic && attempt == 0, turn)
+					if err == nil {
+						err = btx.commit()
+					} else {
+						btx.rollback()
+					}
+					if !isUniqueViolation(err) {
+						break
+					}
+				}
+				if err != nil {
+					fail(err)
+					continue
+				}
+				close(turnOf(t.seq + 1))
+				turnMu.Lock()
+				delete(turns, t.seq)
+				turnMu.Unlock()
+				batchCommitted(job)
+				jobMu.Lock()
+				analyze := job.Created >= analyzeAt
+				if analyze {
+					analyzeAt *= 2
+				}
+				jobMu.Unlock()
+				if analyze {
+					s.db.analyzeRegister(ctx)
+				}
+			}
+		}()
+	}
+	dups := dupCheck{}
+	counties := freshCounties{db: s.db, m: map[string]bool{}}
+	seq := 0
+dispatch:
+	for items := range pp.out {
+		jobMu.Lock()
+		job.Total = max(job.Total, int(pp.total.Load()))
+		jobMu.Unlock()
+		for _, it := range items {
+			dups.check(it)
+		}
+		if items[len(items)-1].row <= resumeAfter {
+			continue
+		}
+		optimistic, err := counties.allFresh(ctx, items)
+		if err != nil {
+			fail(err)
+			break
+		}
+		select {
+		case tasks <- task{seq, items, optimistic}:
+			seq++
+		case <-ctx.Done():
+			break dispatch
 		}
 	}
-	return ctx.Err()
+	close(tasks)
+	wg.Wait()
+	return firstErr
+}
+
+// flagDuplicatesSince flags every person created since t against the others
+// of the same name and birth date in the county registered before them, as
+// createPerson does one by one. Set-based, once per import on PostgreSQL (whose
+// batches commit in parallel and cannot see each other); flags already made
+// stay as they are, so a resumed job can run it again.
+func (s *PersonService) flagDuplicatesSince(ctx context.Context, t time.Time) error {
+	tx, err := s.db.BeginTx(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.Exec(ctx, `INSERT INTO person_reviews (person_id, other_id, county_code, reason, created_at)
+		SELECT n.id, o.id, n.county_code, 'same name and birth date in county', ?
+		FROM people n JOIN people o ON o.county_code = n.county_code AND o.name = n.name AND o.birth_date = n.birth_date AND o.id < n.id
+		WHERE n.created_at >= ?
+		ON CONFLICT (person_id, other_id) DO NOTHING`, tx.now, t); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 // freshCounties remembers which counties held nobody when the job first met
@@ -1113,7 +1300,10 @@ var peopleInsertCols = []string{"id", "county_code", "residence_code", "residenc
 var statusInsertCols = []string{"person_id", "county_code", "kind", "source", "start_date", "end_date", "note", "created_at"}
 
 // writePeopleBatch upserts one batch inside btx.
-func (s *PersonService) writePeopleBatch(ctx context.Context, btx *bulkTx, job *register.Job, hdr *register.Header, items []*importItem, optimistic bool) error {
+//
+// turn, when set, is awaited before the batch appends to the audit chain and
+// advances the job, so that parallel batches do those — and commit — in file order.
+func (s *PersonService) writePeopleBatch(ctx context.Context, btx *bulkTx, job *register.Job, hdr *register.Header, items []*importItem, optimistic bool, turn func() error) error {
 	a := yanglao.ActorFromContext(ctx)
 	var hashes []string
 	for _, it := range items {
@@ -1209,19 +1399,26 @@ func (s *PersonService) writePeopleBatch(ctx context.Context, btx *bulkTx, job *
 		if err := btx.insertRows(ctx, "person_phones", []string{"person_id", "phone_hash"}, phones); err != nil {
 			return err
 		}
-		if err := btx.flagDuplicatesOf(ctx, ids); err != nil {
-			return err
+		if s.db.Dialect == SQLite { // PostgreSQL flags once, after its parallel batches: flagDuplicatesSince
+			if err := btx.flagDuplicatesOf(ctx, ids); err != nil {
+				return err
+			}
 		}
 		c.created = len(fresh)
 	}
 	if err := btx.insertRows(ctx, "person_statuses", statusInsertCols, statuses); err != nil {
 		return err
 	}
+	if turn != nil {
+		if err := turn(); err != nil {
+			return err
+		}
+	}
 	if err := btx.auditMany(ctx, audits); err != nil {
 		return err
 	}
 	c.rejected = len(rejects)
-	return btx.progress(ctx, job, items, rejects, c, true)
+	return btx.progress(ctx, job, items, rejects, c, items[len(items)-1].row)
 }
 
 // overlapping reports whether a status of the same kind already covers part of
@@ -1547,9 +1744,9 @@ func (s *PersonService) feedBatch(ctx context.Context, job *register.Job, items 
 	if dry {
 		// Checking: only the rejects and counters are kept; the changes roll back.
 		btx.rollback()
-		return s.saveProgress(ctx, job, items, rejects, importCounts{rejected: c.rejected}, false)
+		return s.saveProgress(ctx, job, items, rejects, importCounts{rejected: c.rejected})
 	}
-	if err := btx.progress(ctx, job, items, rejects, c, true); err != nil {
+	if err := btx.progress(ctx, job, items, rejects, c, items[len(items)-1].row); err != nil {
 		return err
 	}
 	return btx.commit()
