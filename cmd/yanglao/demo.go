@@ -558,8 +558,8 @@ func (a *app) linkDemoElder(ctx context.Context, cfg *config.Config, s *store, d
 		return nil
 	}
 	// A fixed birthday and sequence make the same citizen ID every run; 0 after
-	// 900 keeps it clear of the generated population's sequence codes.
-	id := idcard.Generate(d.county.Code[:6], time.Date(1943, time.October, 9, 0, 0, 0, 0, time.UTC), 901)
+	// 900 keeps it clear of the generated population's sequence codes; even: a woman (GB 11643 §5.4).
+	id := idcard.Generate(d.county.Code[:6], time.Date(1943, time.October, 9, 0, 0, 0, 0, time.UTC), 902)
 	found, _, err := people.People(sys, yanglao.PersonFilter{Query: id})
 	if err != nil {
 		return err
