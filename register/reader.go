@@ -90,6 +90,13 @@ func (c *csvReader) Next() (int, []string, error) {
 		return 0, nil, err
 	}
 	c.row++
+	for _, cell := range rec {
+		if !utf8.ValidString(cell) {
+			// The start of the file looked like UTF-8 but this row is not: a file in
+			// GB18030 whose first rows are plain ASCII. Refuse rather than store mojibake.
+			return 0, nil, yanglao.Invalid("file", "第%d行含有无法识别的字符：请在 Excel 或 WPS 中另存为“CSV UTF-8”或 .xlsx 后重新上传 (row %d is not valid UTF-8: save the file as CSV UTF-8 or .xlsx and upload it again)", c.row, c.row)
+		}
+	}
 	return c.row, rec, nil
 }
 

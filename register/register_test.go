@@ -214,6 +214,16 @@ func TestCSVReader(t *testing.T) {
 			}
 		})
 	}
+	// GB18030 after a long ASCII start cannot be detected up front: the row is refused, not stored garbled.
+	late, _ := simplifiedchinese.GB18030.NewEncoder().Bytes([]byte("张三,x\r\n"))
+	rr, _ := NewCSVReader(bytes.NewReader(append([]byte(strings.Repeat("name,note\r\n", 8000)), late...)))
+	var lateErr error
+	for lateErr == nil {
+		_, _, lateErr = rr.Next()
+	}
+	if yanglao.ErrorField(lateErr) != "file" || !strings.Contains(yanglao.ErrorMessage(lateErr), "8001") {
+		t.Fatalf("late GB18030 row: %v", lateErr)
+	}
 	if _, err := NewCSVReader(bytes.NewReader([]byte("\xff\xfeA\x00"))); yanglao.ErrorField(err) != "file" {
 		t.Fatalf("UTF-16: %v", err)
 	}

@@ -1130,7 +1130,7 @@ func (s *PersonService) writePeopleParallel(ctx context.Context, job *register.J
 				jobMu.Lock()
 				analyze := job.Created >= analyzeAt
 				if analyze {
-					analyzeAt *= 2
+					analyzeAt *= 4
 				}
 				jobMu.Unlock()
 				if analyze {
