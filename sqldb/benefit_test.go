@@ -370,10 +370,10 @@ func TestApplicationsMakerChecker(t *testing.T) {
 func TestSimulateHandComputed(t *testing.T) {
 	f := newBenefitFixture(t)
 	f.db.Now = func() time.Time { return time.Date(2026, 3, 15, 4, 0, 0, 0, time.UTC) }
-	f.person("九十一", "1935-05-10", tk.VillageA1, "no_fixed_income")    // 90 all year: 150 → 200 from 2027-01
-	f.person("八十六", "1940-01-01", tk.VillageB1, "no_fixed_income")    // 80 all year
+	f.person("九十一", "1935-05-10", tk.VillageA1, "no_fixed_income")   // 90 all year: 150 → 200 from 2027-01
+	f.person("八十六", "1940-01-01", tk.VillageB1, "no_fixed_income")   // 80 all year
 	f.person("十月满九十", "1936-10-20", tk.VillageB1, "no_fixed_income") // 80 to Sep, 150 from Oct, 200 from Jan
-	f.person("有收入", "1930-01-01", tk.VillageB1)                     // not eligible
+	f.person("有收入", "1930-01-01", tk.VillageB1)                      // not eligible
 	official := tk.CreateUser(t, f.db, "county", yanglao.RoleOfficial, tk.Beihu, nil)
 	res, err := f.svc.Simulate(tk.As(official), yanglao.SimulationRequest{Code: "CZ-12", Amount: `if age >= 90 then 200元 else 80元`})
 	if err != nil {
