@@ -23,3 +23,10 @@ func ForgetRunnerForTest() func() {
 	runnerID = "restarted-" + old
 	return func() { runnerID = old }
 }
+
+// SetImportCommitForTest makes SQLite transactions hold n rows (several batches).
+func SetImportCommitForTest(n int) func() {
+	old := commitSQLite
+	commitSQLite = n
+	return func() { commitSQLite = old }
+}

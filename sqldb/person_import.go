@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -927,6 +928,21 @@ func (b *bulkTx) progress(ctx context.Context, job *register.Job, items []*impor
 
 // writePeople is the writing pass: batches of rows upserted by citizen ID.
 func (s *PersonService) writePeople(ctx context.Context, job *register.Job, u *register.Upload) error {
+	for attempt := 0; ; attempt++ {
+		err := s.writePeopleOnce(ctx, job, u, attempt == 0)
+		if !errors.Is(err, errRedoFromResume) || attempt == 1 {
+			return err
+		}
+		// Go on from the last commit, looking every citizen ID up.
+	}
+}
+
+// errRedoFromResume: SQLite's transaction of several batches met a person
+// registered meanwhile; rather than keep its batches in memory to redo them,
+// the pass starts again after the last commit, with lookups.
+var errRedoFromResume = errors.New("import: redo from the resume point")
+
+func (s *PersonService) writePeopleOnce(ctx context.Context, job *register.Job, u *register.Upload, optimistic bool) error {
 	now := s.db.Now()
 	rc := &regionCache{db: s.db, m: map[string]regionHit{}}
 	pp, err := s.pipeline(ctx, u, register.People, s.batchSize(), job.LastRow, s.preparePersonRow(now, rc))
@@ -937,7 +953,7 @@ func (s *PersonService) writePeople(ctx context.Context, job *register.Job, u *r
 	if s.db.Dialect == Postgres {
 		err = s.writePeopleParallel(ctx, job, pp)
 	} else {
-		err = s.writePeopleSerial(ctx, job, pp)
+		err = s.writePeopleSerial(ctx, job, pp, optimistic)
 	}
 	if err != nil {
 		return err
@@ -966,10 +982,10 @@ func batchCommitted(job *register.Job) {
 
 // writePeopleSerial is SQLite's writer: one connection, transactions of
 // commitRows rows made of several batches.
-func (s *PersonService) writePeopleSerial(ctx context.Context, job *register.Job, pp *pipe) error {
+func (s *PersonService) writePeopleSerial(ctx context.Context, job *register.Job, pp *pipe, mayAssumeFresh bool) error {
 	var (
 		btx      *bulkTx
-		inTx     [][]*importItem // the batches the open transaction holds, to redo them
+		inTx     int // rows the open transaction holds
 		dups     = dupCheck{}
 		counties = freshCounties{db: s.db, m: map[string]bool{}}
 		err      error
@@ -981,12 +997,13 @@ func (s *PersonService) writePeopleSerial(ctx context.Context, job *register.Job
 	}()
 	commit := func() error {
 		err := btx.commit()
-		btx, inTx = nil, nil
+		btx, inTx = nil, 0
 		if err == nil {
 			batchCommitted(job)
 		}
 		return err
 	}
+	resumeAfter := job.LastRow
 	for items := range pp.out {
 		jobMu.Lock()
 		job.Total = max(job.Total, int(pp.total.Load()))
@@ -994,46 +1011,38 @@ func (s *PersonService) writePeopleSerial(ctx context.Context, job *register.Job
 		for _, it := range items {
 			dups.check(it)
 		}
-		if items[len(items)-1].row <= job.LastRow {
+		if items[len(items)-1].row <= resumeAfter {
 			continue // committed before the interruption
 		}
 		optimistic, err := counties.allFresh(ctx, items)
 		if err != nil {
 			return err
 		}
-		inTx = append(inTx, items)
+		optimistic = optimistic && mayAssumeFresh
 		for attempt := 0; ; attempt++ {
 			if btx == nil {
 				if btx, err = s.db.beginBulk(ctx); err != nil {
 					return err
 				}
 			}
-			if attempt == 0 {
-				err = s.writePeopleBatch(ctx, btx, job, pp.header, items, optimistic, nil)
-			} else {
-				// Someone registered one of these people meanwhile (or the person
-				// moved in from another county): do the transaction's batches again,
-				// looking every citizen ID up.
-				for _, b := range inTx {
-					if err = s.writePeopleBatch(ctx, btx, job, pp.header, b, false, nil); err != nil {
-						break
-					}
-				}
-			}
+			err = s.writePeopleBatch(ctx, btx, job, pp.header, items, optimistic && attempt == 0, nil)
 			if err == nil {
 				break
 			}
-			if !isUniqueViolation(err) || attempt == 2 {
+			// Someone registered one of these people meanwhile (or the person moved
+			// in from another county): do the batch again, looking every citizen ID
+			// up — or, when the transaction holds earlier batches too, start again
+			// from the last commit.
+			if !isUniqueViolation(err) || attempt == 1 {
 				return err
 			}
 			btx.rollback()
 			btx = nil
+			if inTx > 0 {
+				return errRedoFromResume
+			}
 		}
-		rows := 0
-		for _, b := range inTx {
-			rows += len(b)
-		}
-		if rows >= s.commitRows() {
+		if inTx += len(items); inTx >= s.commitRows() {
 			if err := commit(); err != nil {
 				return err
 			}
