@@ -2,10 +2,14 @@ package sqldb
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"database/sql/driver"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
+	"strconv"
 	"strings"
 	"time"
 
@@ -167,11 +171,13 @@ func (b *bulkTx) insertRows(ctx context.Context, table string, cols []string, ro
 
 // dateArg is a civil date as a bulk-insert value: text on SQLite (as Date.Value
 // stores it), a time on PostgreSQL's binary COPY. The zero date is NULL.
-func (b *bulkTx) dateArg(d yanglao.Date) any {
+func (b *bulkTx) dateArg(d yanglao.Date) any { return b.db.dateArg(d) }
+
+func (db *DB) dateArg(d yanglao.Date) any {
 	if d.IsZero() {
 		return nil
 	}
-	if b.db.Dialect == Postgres {
+	if db.Dialect == Postgres {
 		return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC)
 	}
 	return d.String()
@@ -237,18 +243,50 @@ func (b *bulkTx) auditMany(ctx context.Context, entries []auditEntry) error {
 	}
 	first := last - int64(len(entries)) + 1
 	rows := make([][]any, len(entries))
+	hs := newAuditHasher()
+	at, uid, un, ipv := any(b.now), any(userID), any(username), any(ip)
 	for i, en := range entries {
 		e := &yanglao.AuditEntry{ID: first + int64(i), At: b.now, UserID: userID, Username: username, Action: en.action,
 			Entity: en.entity, EntityID: en.entityID, Detail: en.detail, IP: ip, PrevHash: prev}
-		e.Hash = auditHash(e)
+		e.Hash = hs.hash(e)
 		prev = e.Hash
-		rows[i] = []any{e.ID, e.At, e.UserID, e.Username, e.Action, e.Entity, e.EntityID, e.Detail, e.IP, e.PrevHash, e.Hash}
+		rows[i] = []any{e.ID, at, uid, un, e.Action, e.Entity, e.EntityID, e.Detail, ipv, e.PrevHash, e.Hash}
 	}
 	if err := b.insertRows(ctx, "audit_log", []string{"id", "at", "user_id", "username", "action", "entity", "entity_id", "detail", "ip", "prev_hash", "hash"}, rows); err != nil {
 		return fmt.Errorf("audit append: %w", err)
 	}
 	_, err := b.Exec(ctx, `UPDATE audit_head SET last_hash = ? WHERE id = 1`, prev)
 	return err
+}
+
+// auditHasher computes auditHash — the same bytes hashed the same way — without
+// fmt, for the many entries of a bulk import. TestAuditHasher holds them equal.
+type auditHasher struct {
+	h   hash.Hash
+	buf []byte
+	sum []byte
+}
+
+func newAuditHasher() *auditHasher { return &auditHasher{h: sha256.New()} }
+
+func (a *auditHasher) hash(e *yanglao.AuditEntry) string {
+	uid := ""
+	if e.UserID != nil {
+		uid = strconv.FormatInt(*e.UserID, 10)
+	}
+	b := a.buf[:0]
+	for _, f := range [...]string{e.PrevHash, strconv.FormatInt(e.ID, 10), e.At.UTC().Format(time.RFC3339Nano), uid,
+		e.Username, e.Action, e.Entity, e.EntityID, e.Detail, e.IP} {
+		b = strconv.AppendInt(b, int64(len(f)), 10)
+		b = append(b, ':')
+		b = append(b, f...)
+		b = append(b, ';')
+	}
+	a.buf = b
+	a.h.Reset()
+	a.h.Write(b)
+	a.sum = a.h.Sum(a.sum[:0])
+	return hex.EncodeToString(a.sum)
 }
 
 // isUniqueViolation reports a unique-constraint failure, which a bulk batch

@@ -1,6 +1,7 @@
 package sqldb
 
 import (
+	"github.com/yanglao/yanglao"
 	"time"
 
 	"github.com/yanglao/yanglao/register"
@@ -29,4 +30,9 @@ func SetImportCommitForTest(n int) func() {
 	old := commitSQLite
 	commitSQLite = n
 	return func() { commitSQLite = old }
+}
+
+// AuditHashersAgreeForTest reports whether the bulk hasher and auditHash agree on e.
+func AuditHashersAgreeForTest(e *yanglao.AuditEntry) (string, string) {
+	return auditHash(e), newAuditHasher().hash(e)
 }

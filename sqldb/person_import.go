@@ -474,6 +474,10 @@ type importItem struct {
 	skip     bool     // committed before: only its key counts (duplicates in the file)
 	feed     *feedRow
 	err      error
+	// Built by the pipeline's workers for the writer, should the person be new:
+	// the people row (id and times left to fill) and the audit entry's detail.
+	values []any
+	detail string
 }
 
 // regionCache answers placePersonWith from memory; a miss asks the database once.
@@ -641,7 +645,7 @@ func (s *PersonService) pipeline(ctx context.Context, u *register.Upload, kind r
 }
 
 // preparePersonRow parses, validates, places and seals one row of a people file.
-func (s *PersonService) preparePersonRow(now time.Time, rc *regionCache) func(ctx context.Context, h *register.Header, it *importItem, cells []string) {
+func (s *PersonService) preparePersonRow(jobID int64, now time.Time, rc *regionCache) func(ctx context.Context, h *register.Header, it *importItem, cells []string) {
 	return func(ctx context.Context, h *register.Header, it *importItem, cells []string) {
 		if it.skip {
 			if id, err := register.IDCell(h.CellFor(cells, register.ColIDNumber)); err == nil {
@@ -686,6 +690,11 @@ func (s *PersonService) preparePersonRow(now time.Time, rc *regionCache) func(ct
 			}
 		}
 		it.p, it.statuses = p, statuses
+		sp := it.sp
+		it.values = []any{nil, p.CountyCode, p.ResidenceCode, p.ResidencePath, nullString(p.HouseholdCode), p.Name, p.Sex, s.db.dateArg(p.BirthDate),
+			sp.idHash, sp.idSealed, p.IDMasked, sp.phonesSealed, strings.Join(p.PhonesMasked, ","), p.Ethnicity, p.Address, p.Lng, p.Lat, p.Living,
+			p.DisabilityCert, p.DisabilityGrade, strings.Join(p.Chronic, ","), sp.contactsSealed, yanglao.Alive, 1, nil, nil}
+		it.detail = fmt.Sprintf("import %d row %d: name=%s residence=%s", jobID, it.row, p.Name, p.ResidenceCode)
 	}
 }
 
@@ -773,7 +782,7 @@ func (s *PersonService) checkPeople(ctx context.Context, job *register.Job, u *r
 		return err
 	}
 	rc := &regionCache{db: s.db, m: map[string]regionHit{}}
-	pp, err := s.pipeline(ctx, u, register.People, s.batchSize(), 0, s.preparePersonRow(now, rc))
+	pp, err := s.pipeline(ctx, u, register.People, s.batchSize(), 0, s.preparePersonRow(job.ID, now, rc))
 	if err != nil {
 		return err
 	}
@@ -945,7 +954,7 @@ var errRedoFromResume = errors.New("import: redo from the resume point")
 func (s *PersonService) writePeopleOnce(ctx context.Context, job *register.Job, u *register.Upload, optimistic bool) error {
 	now := s.db.Now()
 	rc := &regionCache{db: s.db, m: map[string]regionHit{}}
-	pp, err := s.pipeline(ctx, u, register.People, s.batchSize(), job.LastRow, s.preparePersonRow(now, rc))
+	pp, err := s.pipeline(ctx, u, register.People, s.batchSize(), job.LastRow, s.preparePersonRow(job.ID, now, rc))
 	if err != nil {
 		return err
 	}
@@ -1383,12 +1392,12 @@ func (s *PersonService) writePeopleBatch(ctx context.Context, btx *bulkTx, job *
 		}
 		rows := make([][]any, len(fresh))
 		var phones [][]any
+		now := any(btx.now)
 		for i, it := range fresh {
 			p, sp := it.p, it.sp
 			p.ID, p.Version, p.CreatedAt, p.UpdatedAt = ids[i], 1, btx.now, btx.now
-			rows[i] = []any{p.ID, p.CountyCode, p.ResidenceCode, p.ResidencePath, nullString(p.HouseholdCode), p.Name, p.Sex, btx.dateArg(p.BirthDate),
-				sp.idHash, sp.idSealed, p.IDMasked, sp.phonesSealed, strings.Join(p.PhonesMasked, ","), p.Ethnicity, p.Address, p.Lng, p.Lat, p.Living,
-				p.DisabilityCert, p.DisabilityGrade, strings.Join(p.Chronic, ","), sp.contactsSealed, yanglao.Alive, 1, btx.now, btx.now}
+			rows[i] = it.values
+			rows[i][0], rows[i][24], rows[i][25] = p.ID, now, now
 			seen := map[string]bool{}
 			for _, h := range sp.phoneHashes {
 				if !seen[h] {
@@ -1399,8 +1408,7 @@ func (s *PersonService) writePeopleBatch(ctx context.Context, btx *bulkTx, job *
 			for _, st := range it.statuses {
 				statuses = append(statuses, []any{p.ID, p.CountyCode, st.Kind, st.Source, btx.dateArg(st.Start), btx.dateArg(st.End), "", btx.now})
 			}
-			detail := fmt.Sprintf("import %d row %d: name=%s residence=%s", job.ID, it.row, p.Name, p.ResidenceCode)
-			audits = append(audits, auditEntry{yanglao.AuditCreate, "person", strconv.FormatInt(p.ID, 10), detail})
+			audits = append(audits, auditEntry{yanglao.AuditCreate, "person", strconv.FormatInt(p.ID, 10), it.detail})
 		}
 		if err := btx.insertRows(ctx, "people", peopleInsertCols, rows); err != nil {
 			return err

@@ -975,3 +975,15 @@ func TestImportRegisteredMeanwhile(t *testing.T) {
 	}
 	checkWhole(t, db)
 }
+
+func TestAuditHasher(t *testing.T) {
+	uid := int64(42)
+	for _, e := range []*yanglao.AuditEntry{
+		{ID: 1, At: time.Date(2026, 1, 2, 3, 4, 5, 123456000, time.UTC), Username: "a", Action: "create", Entity: "person", EntityID: "7", Detail: "import 1 row 2: name=张三", PrevHash: ""},
+		{ID: 123456789, At: time.Date(2026, 1, 2, 3, 4, 5, 0, time.FixedZone("CST", 8*3600)), UserID: &uid, Username: "官员", Action: "update", Entity: "person", EntityID: "99", Detail: "changed: phones;x:1", IP: "10.0.0.1", PrevHash: strings.Repeat("ab", 32)},
+	} {
+		if a, b := sqldb.AuditHashersAgreeForTest(e); a != b {
+			t.Fatalf("hashes differ: %s %s", a, b)
+		}
+	}
+}
