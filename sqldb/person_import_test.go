@@ -22,14 +22,6 @@ import (
 // The import tests build files with the template's Chinese headers. A row is
 // given as key → value; absent keys are empty cells.
 
-var fullHeader = func() []string {
-	var h []string
-	for _, c := range register.PeopleColumns {
-		h = append(h, c.Header)
-	}
-	return h
-}()
-
 type cells map[string]string
 
 func rowOf(header []register.Column, c cells) []string {
