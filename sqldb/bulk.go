@@ -60,8 +60,10 @@ func (db *DB) beginBulk(ctx context.Context) (*bulkTx, error) {
 
 // tuneForBulk gives SQLite's writer connection a page cache that holds the
 // indexes a large import touches at random (the id hash, names, phones), maps
-// the file for reading, and checkpoints the WAL in larger steps; the returned
-// func puts the defaults back. It does nothing on PostgreSQL.
+// the file for reading, and checkpoints the WAL in larger steps (up to 200 MB
+// of WAL, so index pages rewritten by consecutive transactions are copied to
+// the database once); the returned func puts the defaults back. It does
+// nothing on PostgreSQL.
 func (db *DB) tuneForBulk(ctx context.Context) func() {
 	if db.Dialect != SQLite {
 		return func() {}
@@ -71,7 +73,7 @@ func (db *DB) tuneForBulk(ctx context.Context) func() {
 			db.write.ExecContext(context.WithoutCancel(ctx), "PRAGMA "+p)
 		}
 	}
-	set("cache_size = -524288", "mmap_size = 4294967296", "wal_autocheckpoint = 8000")
+	set("cache_size = -524288", "mmap_size = 4294967296", "wal_autocheckpoint = 50000")
 	return func() { set("cache_size = -32000", "mmap_size = 0", "wal_autocheckpoint = 1000") }
 }
 
