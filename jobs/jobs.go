@@ -93,7 +93,9 @@ func safeRun(ctx context.Context, j Job, day yanglao.Date) (detail string, err e
 }
 
 // Start ticks until ctx ends; it returns at once and runs in the background.
-func (s *Scheduler) Start(ctx context.Context) {
+// The returned channel closes when the scheduler has stopped (after a job in
+// progress returns), so a shutting-down process can wait for it.
+func (s *Scheduler) Start(ctx context.Context) <-chan struct{} {
 	every := s.Every
 	if every <= 0 {
 		every = time.Minute
@@ -102,7 +104,9 @@ func (s *Scheduler) Start(ctx context.Context) {
 	if now == nil {
 		now = time.Now
 	}
+	done := make(chan struct{})
 	go func() {
+		defer close(done)
 		s.Tick(ctx, now())
 		t := time.NewTicker(every)
 		defer t.Stop()
@@ -115,6 +119,7 @@ func (s *Scheduler) Start(ctx context.Context) {
 			}
 		}
 	}()
+	return done
 }
 
 func (s *Scheduler) log() *slog.Logger {

@@ -65,7 +65,10 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	if err := benefitSvc.Seed(system(ctx)); err != nil {
 		return err
 	}
-	(&jobs.Scheduler{Store: sqldb.NewJobStore(s.db), Log: log, Jobs: []jobs.Job{grantJob(benefitSvc)}}).Start(ctx)
+	// Jobs stop before serve returns (and before the database closes), however it returns.
+	jobCtx, stopJobs := context.WithCancel(ctx)
+	jobsDone := (&jobs.Scheduler{Store: sqldb.NewJobStore(s.db), Log: log, Jobs: []jobs.Job{grantJob(benefitSvc)}}).Start(jobCtx)
+	defer func() { stopJobs(); <-jobsDone }()
 
 	srv := web.New(web.Services{
 		Regions:     s.regions,
