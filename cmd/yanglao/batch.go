@@ -24,6 +24,11 @@ func (a *app) batch(ctx context.Context, args []string) error {
 		return usageErrorf("用法：yanglao batch run|status|export …", "usage: yanglao batch run|status|export …")
 	}
 	sub, args := args[0], args[1:]
+	switch sub {
+	case "run", "status", "export":
+	default: // "-h" from `yanglao help batch` included: answer with usage before touching the database
+		return usageErrorf("用法：yanglao batch run|status|export …（未知：%s）", "usage: yanglao batch run|status|export … (unknown: %s)", sub)
+	}
 	fs := a.newFlagSet("batch "+sub, "[flags]", "月度发放批次", "monthly payment batches")
 	region := fs.String("region", "", "地区代码（12位）(region code, 12 digits)")
 	month := fs.String("month", "", "月份 YYYY-MM (month)")
