@@ -116,16 +116,7 @@ func (s *Server) apiBatch(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	b, err := svc.Batch(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, b)
-	return nil
+	return respondByID(w, r, svc.Batch)
 }
 
 var docResumeBatch = &apiDoc{Tag: "benefits", Status: http.StatusAccepted,
@@ -160,16 +151,7 @@ func (s *Server) apiBatchTotals(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	t, err := svc.BatchTotals(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, t)
-	return nil
+	return respondByID(w, r, svc.BatchTotals)
 }
 
 var docBatchLines = &apiDoc{Tag: "benefits", Summary: "批次明细（身份证号脱敏）(batch lines, citizen IDs masked)",
@@ -208,16 +190,7 @@ func (s *Server) apiApproveBatch(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	b, err := svc.ApproveBatch(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, b)
-	return nil
+	return respondByID(w, r, svc.ApproveBatch)
 }
 
 var docExportBatchCSV = &apiDoc{Tag: "benefits",

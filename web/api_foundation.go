@@ -160,16 +160,7 @@ func (s *Server) apiCreateUser(w http.ResponseWriter, r *http.Request) error {
 var docUser = &apiDoc{Tag: "accounts", Summary: "一个账号 (one account)", Params: []param{pID}, Response: &yanglao.User{}}
 
 func (s *Server) apiUser(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	u, err := s.Users.User(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, u)
-	return nil
+	return respondByID(w, r, s.Users.User)
 }
 
 var docUpdateUser = &apiDoc{Tag: "accounts", Summary: "修改账号 (change an account)", Params: []param{pID}, Body: yanglao.UserUpdate{}, Response: &yanglao.User{}}
@@ -285,16 +276,7 @@ func (s *Server) apiCreateOrg(w http.ResponseWriter, r *http.Request) error {
 var docOrg = &apiDoc{Tag: "orgs", Summary: "一个机构 (one organisation)", Params: []param{pID}, Response: &yanglao.Org{}}
 
 func (s *Server) apiOrg(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	o, err := s.Orgs.Org(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, o)
-	return nil
+	return respondByID(w, r, s.Orgs.Org)
 }
 
 // --- audit

@@ -130,16 +130,7 @@ func (s *Server) apiCreatePerson(w http.ResponseWriter, r *http.Request) error {
 var docPerson = &apiDoc{Tag: "register", Summary: "一位老年人（证件号和电话已脱敏）(one person, ID and phones masked)", Params: []param{pPersonID}, Response: &yanglao.Person{}}
 
 func (s *Server) apiPerson(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	p, err := s.People.Person(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, p)
-	return nil
+	return respondByID(w, r, s.People.Person)
 }
 
 var docUpdatePerson = &apiDoc{Tag: "register", Summary: "修改老年人信息（带 version，防止覆盖他人修改；id_number 留空则不变）(update; send version; empty id_number keeps it)",

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -156,4 +157,19 @@ func pathID(r *http.Request, name string) (int64, error) {
 		return 0, yanglao.Invalid(name, "%s 应为正整数 (%s must be a positive integer)", name, name)
 	}
 	return id, nil
+}
+
+// respondByID is the whole body of a handler that acts on one record by id: parse the
+// {id} path value, make the one service call, write the result as JSON.
+func respondByID[T any](w http.ResponseWriter, r *http.Request, get func(context.Context, int64) (T, error)) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	v, err := get(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, v)
+	return nil
 }
