@@ -104,9 +104,28 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	// Apply by set, not by the highest number: migrations written in parallel
+	// branches land in any order, and a lower number landing later must still run.
+	done := map[int]bool{}
+	rows, err := db.write.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return 0, err
+	}
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		done[v] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
 	n := 0
 	for _, m := range ms {
-		if m.Version <= applied {
+		if done[m.Version] {
 			continue
 		}
 		tx, err := db.BeginTx(ctx)
