@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/yanglao/yanglao"
 	"github.com/yanglao/yanglao/register"
@@ -223,44 +222,12 @@ func (s *Server) exportBatch(w http.ResponseWriter, r *http.Request, format regi
 	if err != nil {
 		return err
 	}
-	ctx := r.Context()
-	rc := http.NewResponseController(w)
-	var out register.Writer
-	start := func() error {
-		setDownload(w, format, "银行代发-批次"+strconv.FormatInt(id, 10), "bank-batch-"+strconv.FormatInt(id, 10))
-		var err error
-		if out, err = register.NewWriter(w, format, register.XLSXOptions{Sheet: "代发明细"}); err != nil {
-			return err
-		}
-		return out.Row(BankHeader)
-	}
-	n := 0
-	err = svc.ExportBatch(ctx, id, r.URL.Query().Get("region"), func(x *yanglao.ExportLine) error {
-		if out == nil {
-			if err := start(); err != nil {
-				return err
-			}
-		}
-		if n++; n%500 == 1 {
-			rc.SetWriteDeadline(time.Now().Add(2 * time.Minute))
-		}
-		return out.Row([]string{strconv.FormatInt(x.LineID, 10), x.Name, x.IDNumber, x.Region, x.ItemCode, x.ItemName, x.ForMonth, x.Kind, sqldb.FenText(x.AmountFen)})
+	return s.download(w, r, File{Format: format, Name: "银行代发-批次" + strconv.FormatInt(id, 10), ASCIIName: "bank-batch-" + strconv.FormatInt(id, 10),
+		Sheet: "代发明细", Header: BankHeader}, func(row func([]string) error) error {
+		return svc.ExportBatch(r.Context(), id, r.URL.Query().Get("region"), func(x *yanglao.ExportLine) error {
+			return row([]string{strconv.FormatInt(x.LineID, 10), x.Name, x.IDNumber, x.Region, x.ItemCode, x.ItemName, x.ForMonth, x.Kind, sqldb.FenText(x.AmountFen)})
+		})
 	})
-	if err != nil && out == nil {
-		return err
-	}
-	if out == nil {
-		if err := start(); err != nil {
-			return err
-		}
-	}
-	if cerr := out.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		s.log.WarnContext(ctx, "bank export cut short", slog.String("err", err.Error()))
-	}
-	return nil
 }
 
 var docReconcileBatch = &apiDoc{Tag: "benefits",
@@ -273,7 +240,7 @@ func (s *Server) apiReconcileBatch(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	rec, err := s.reconcile(r, id)
+	rec, err := s.reconcile(w, r, id)
 	if err != nil {
 		return err
 	}
@@ -283,36 +250,23 @@ func (s *Server) apiReconcileBatch(w http.ResponseWriter, r *http.Request) error
 
 const maxBankFile = 64 << 20
 
-func (s *Server) reconcile(r *http.Request, id int64) (*yanglao.Reconciliation, error) {
+func (s *Server) reconcile(w http.ResponseWriter, r *http.Request, id int64) (*yanglao.Reconciliation, error) {
 	svc, err := s.batches()
 	if err != nil {
 		return nil, err
 	}
-	var body io.Reader = r.Body
-	format := register.Format(r.URL.Query().Get("format"))
-	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
-		f, h, err := r.FormFile("file")
-		if err != nil {
-			return nil, yanglao.Invalid("file", "请选择银行回盘文件 (choose the bank's result file)")
-		}
-		defer f.Close()
-		body = f
-		if strings.HasSuffix(strings.ToLower(h.Filename), ".xlsx") {
-			format = register.XLSX
-		}
-	}
-	data, err := io.ReadAll(io.LimitReader(body, maxBankFile+1))
+	src, err := openUpload(w, r, maxBankFile)
 	if err != nil {
-		return nil, yanglao.Invalid("file", "读取文件失败 (could not read the file)")
+		return nil, err
 	}
-	if len(data) > maxBankFile {
-		return nil, yanglao.Invalid("file", "文件超过64 MB (the file is larger than 64 MB)")
+	defer src.Close()
+	data, err := io.ReadAll(src)
+	if err != nil {
+		return nil, uploadError(err, maxBankFile)
 	}
+	format := src.Format
 	if format == "" {
-		format = register.CSV
-		if bytes.HasPrefix(data, []byte("PK")) {
-			format = register.XLSX
-		}
+		format = register.Sniff(data)
 	}
 	results, err := ParseBankResult(format, data)
 	if err != nil {

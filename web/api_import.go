@@ -4,15 +4,11 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"mime/multipart"
 	"net/http"
-	"net/url"
 	"os"
-	"strings"
 	"sync"
 	"time"
 
@@ -90,18 +86,6 @@ func kindAndFormat(k, f string) (register.Kind, register.Format, error) {
 	return kind, format, nil
 }
 
-// setDownload marks the response as a file to save, named in Chinese with an
-// ASCII fallback (RFC 6266, RFC 5987).
-func setDownload(w http.ResponseWriter, f register.Format, zhBase, asciiBase string) {
-	day := time.Now().In(yanglao.Shanghai).Format("20060102")
-	zh := fmt.Sprintf("%s-%s.%s", zhBase, day, f)
-	ascii := fmt.Sprintf("%s-%s.%s", asciiBase, day, f)
-	w.Header().Set("Content-Type", register.ContentType(f))
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, ascii, url.PathEscape(zh)))
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-}
-
 var docStartImport = &apiDoc{Tag: "register import", Status: http.StatusAccepted,
 	Summary: "上传并导入文件：multipart 字段 file（及 kind、mode），或请求体就是文件。按身份证号更新；≤1 MiB 的文件当场导入完毕（200，全部或全不模式有错行时 422），更大的文件后台导入（202），轮询任务 " +
 		"(upload a file: multipart field file (with kind, mode), or the body is the file; upserts by citizen ID; files up to 1 MiB finish within the request (200, or 422 when all-or-nothing rejected rows), larger ones run in the background (202): poll the job)",
@@ -151,40 +135,19 @@ func (s *Server) apiStartImport(w http.ResponseWriter, r *http.Request) error {
 // receiveUpload copies the uploaded file to a temporary file (hashing it on
 // the way) that the job reads, possibly twice, and removes when done.
 func receiveUpload(w http.ResponseWriter, r *http.Request) (*register.Upload, func(), error) {
+	src, err := openUpload(w, r, maxImportBytes)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer src.Close()
 	q := r.URL.Query()
-	up := &register.Upload{Kind: register.Kind(q.Get("kind")), Mode: register.Mode(q.Get("mode")), Format: register.Format(q.Get("format"))}
-	var src io.Reader
-	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-		if r.MultipartForm == nil {
-			r.Body = http.MaxBytesReader(w, r.Body, maxImportBytes+1<<20)
-			if err := r.ParseMultipartForm(32 << 20); err != nil {
-				return nil, nil, uploadError(err)
-			}
-		}
-		for name, dst := range map[string]*string{"kind": (*string)(&up.Kind), "mode": (*string)(&up.Mode), "format": (*string)(&up.Format)} {
+	up := &register.Upload{Kind: register.Kind(q.Get("kind")), Mode: register.Mode(q.Get("mode")), Format: src.Format, FileName: src.Name}
+	if r.MultipartForm != nil {
+		for name, dst := range map[string]*string{"kind": (*string)(&up.Kind), "mode": (*string)(&up.Mode)} {
 			if v := r.FormValue(name); v != "" {
 				*dst = v
 			}
 		}
-		f, fh, err := r.FormFile("file")
-		if err != nil {
-			return nil, nil, yanglao.Invalid("file", "请选择要上传的文件 (choose a file to upload)")
-		}
-		defer f.Close()
-		if fh.Size > maxImportBytes {
-			return nil, nil, tooLarge()
-		}
-		up.FileName = fileBase(fh)
-		if up.Format == "" {
-			switch {
-			case strings.HasSuffix(strings.ToLower(up.FileName), ".xls"):
-				return nil, nil, yanglao.Invalid("file", "不支持旧的 .xls 格式，请在 Excel 或 WPS 中另存为 .xlsx (old .xls files are not supported: save as .xlsx)")
-			}
-		}
-		src = f
-	} else {
-		src = http.MaxBytesReader(w, r.Body, maxImportBytes)
-		up.FileName = q.Get("file_name")
 	}
 	if up.Kind == "" {
 		up.Kind = register.People
@@ -207,34 +170,10 @@ func receiveUpload(w http.ResponseWriter, r *http.Request) (*register.Upload, fu
 	n, err := io.Copy(io.MultiWriter(tmp, h), src)
 	if err != nil {
 		cleanup()
-		return nil, nil, uploadError(err)
-	}
-	if n > maxImportBytes {
-		cleanup()
-		return nil, nil, tooLarge()
+		return nil, nil, uploadError(err, maxImportBytes)
 	}
 	up.File, up.Size, up.SHA256 = tmp, n, hex.EncodeToString(h.Sum(nil))
 	return up, cleanup, nil
-}
-
-func fileBase(fh *multipart.FileHeader) string {
-	name := fh.Filename
-	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
-		name = name[i+1:]
-	}
-	return name
-}
-
-func tooLarge() error {
-	return &yanglao.Error{Code: yanglao.ETOOLARGE, Field: "file", Message: "文件超过 512 MiB，请分成几个文件导入 (the file is larger than 512 MiB: split it)"}
-}
-
-func uploadError(err error) error {
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		return tooLarge()
-	}
-	return yanglao.Invalid("file", "上传没有完成，请重试 (the upload did not complete: try again)")
 }
 
 var docImports = &apiDoc{Tag: "register import", Summary: "导入任务列表（本辖区，新的在前）(import jobs in your region, newest first)",
@@ -301,20 +240,10 @@ func (s *Server) apiImportRejects(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	setDownload(w, format, fmt.Sprintf("导入%d-不合格行", id), fmt.Sprintf("import-%d-rejects", id))
-	out, err := register.NewWriter(w, format, register.XLSXOptions{Sheet: "不合格行", Widths: []float64{8, 18, 16, 80}})
-	if err != nil {
-		return err
-	}
-	out.Row(register.RejectHeader)
-	err = svc.ImportRejects(r.Context(), id, func(rj register.Reject) error { return out.Row(register.RejectCells(job.Kind, rj)) })
-	if cerr := out.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		s.log.WarnContext(r.Context(), "rejects download cut short", slog.String("err", err.Error()))
-	}
-	return nil
+	return s.download(w, r, File{Format: format, Name: fmt.Sprintf("导入%d-不合格行", id), ASCIIName: fmt.Sprintf("import-%d-rejects", id),
+		Sheet: "不合格行", Widths: []float64{8, 18, 16, 80}, Header: register.RejectHeader}, func(row func([]string) error) error {
+		return svc.ImportRejects(r.Context(), id, func(rj register.Reject) error { return row(register.RejectCells(job.Kind, rj)) })
+	})
 }
 
 var docExportPeopleCSV = &apiDoc{Tag: "register", Summary: "导出搜索结果为 CSV（UTF-8 带 BOM；证件号和电话脱敏，防公式注入，记入审计；条件同 GET /api/v1/people）" +
@@ -357,42 +286,8 @@ func (s *Server) exportPeople(w http.ResponseWriter, r *http.Request, format reg
 		return n
 	}
 	today := yanglao.DateOf(time.Now())
-	rc := http.NewResponseController(w)
-	var out register.Writer
-	start := func() error {
-		setDownload(w, format, "老年人名册", "people")
-		var err error
-		out, err = register.NewWriter(w, format, register.XLSXOptions{Sheet: "老年人名册", Widths: register.ExportWidths})
-		if err != nil {
-			return err
-		}
-		return out.Row(register.ExportHeader)
-	}
-	n := 0
-	err = svc.ExportPeople(ctx, f, format, func(p *yanglao.Person) error {
-		if out == nil {
-			if err := start(); err != nil {
-				return err
-			}
-		}
-		if n++; n%500 == 1 {
-			rc.SetWriteDeadline(time.Now().Add(2 * time.Minute)) // a large export outlasts the server's write timeout
-		}
-		return out.Row(register.ExportCells(p, today, regionName))
-	})
-	if err != nil && out == nil {
-		return err // nothing sent yet: an ordinary error response
-	}
-	if out == nil {
-		if err := start(); err != nil {
-			return err
-		}
-	}
-	if cerr := out.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		s.log.WarnContext(ctx, "export cut short", slog.String("err", err.Error()))
-	}
-	return nil
+	return s.download(w, r, File{Format: format, Name: "老年人名册", ASCIIName: "people", Sheet: "老年人名册", Widths: register.ExportWidths, Header: register.ExportHeader},
+		func(row func([]string) error) error {
+			return svc.ExportPeople(ctx, f, format, func(p *yanglao.Person) error { return row(register.ExportCells(p, today, regionName)) })
+		})
 }

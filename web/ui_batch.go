@@ -145,12 +145,11 @@ func (s *Server) postApproveBatch(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *Server) postReconcileBatch(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, maxBankFile+1<<20)
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	rec, err := s.reconcile(r, id)
+	rec, err := s.reconcile(w, r, id)
 	if err != nil {
 		return err
 	}
