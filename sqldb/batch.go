@@ -327,6 +327,8 @@ type run struct {
 	byApp    map[string]bool             // 依申请 cash items that have entitlement rows
 	past     []pastMonth                 // earlier months with a batch, for corrections
 	since    time.Time                   // changes after this may need corrections
+	listed   []string                    // paths of regions whose list or parameters changed since the earlier months were settled
+	failed   map[int64]bool              // people with a line the bank returned as failed in the window
 	winStart yanglao.Date
 	results  []benefits.Result
 }
@@ -428,6 +430,49 @@ func (s *BatchService) prepare(ctx context.Context, b *yanglao.Batch) (*run, err
 				r.since = at
 			}
 		}
+	}
+	if len(r.past) == 0 {
+		return r, nil
+	}
+	// A list or parameter row (they are only ever added: a revision is a new
+	// version) written after the earlier months were decided may change any of
+	// them for everyone under its region — a 低保 standard set late releases
+	// the lines held for want of it. The last earlier month was decided, with
+	// all before it, by the newest batch for that month over the whole region.
+	settled := r.since
+	last := r.past[len(r.past)-1].m.String()
+	for _, v := range rows {
+		if v.month == last && yanglao.PathContains(v.path, b.RegionPath) && v.at.After(settled) {
+			settled = v.at
+		}
+	}
+	changed, err := queryAll(ctx, tx, func(row scanner) (string, error) {
+		var path string
+		return path, row.Scan(&path)
+	}, `SELECT DISTINCT region_path FROM benefit_params WHERE created_at > ?
+		UNION SELECT DISTINCT region_path FROM benefit_items WHERE created_at > ?`, settled, settled)
+	if err != nil {
+		return nil, err
+	}
+	for _, path := range changed {
+		if yanglao.PathContains(path, b.RegionPath) || yanglao.PathContains(b.RegionPath, path) {
+			r.listed = append(r.listed, path)
+		}
+	}
+	// A line the bank returned as failed was never paid: its person's months
+	// are decided again, and what is due and unpaid goes out as arrears once.
+	lo, hi := pathRange(b.RegionPath)
+	failed, err := queryAll(ctx, tx, func(row scanner) (int64, error) {
+		var id int64
+		return id, row.Scan(&id)
+	}, `SELECT DISTINCT person_id FROM payment_lines WHERE status = 'failed' AND region_path >= ? AND region_path < ? AND for_month >= ? AND for_month < ?`,
+		lo, hi, first.String(), m.String())
+	if err != nil {
+		return nil, err
+	}
+	r.failed = make(map[int64]bool, len(failed))
+	for _, id := range failed {
+		r.failed[id] = true
 	}
 	return r, nil
 }
@@ -714,13 +759,19 @@ func (r *run) due(p *batchPerson, m benefits.Month, ent map[int64]map[string][]s
 
 // candidate reports whether anything about p changed that could alter an
 // earlier month: the record or a status written after the earliest earlier
-// batch, or a status that ended inside the window (EndStatus leaves no time).
+// batch, a status that ended inside the window (EndStatus leaves no time), a
+// new list or parameter over p's region, or a line the bank failed.
 func (r *run) candidate(p *batchPerson) bool {
 	if len(r.past) == 0 {
 		return false
 	}
-	if p.updated.After(r.since) || p.statusChangedAfter.After(r.since) || p.statusEndedInWindow {
+	if p.updated.After(r.since) || p.statusChangedAfter.After(r.since) || p.statusEndedInWindow || r.failed[p.id] {
 		return true
+	}
+	for _, path := range r.listed {
+		if yanglao.PathContains(path, p.path) {
+			return true
+		}
 	}
 	d := p.subject.Death
 	return !d.IsZero() && !d.Before(r.winStart)

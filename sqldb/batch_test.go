@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/yanglao/yanglao"
+	"github.com/yanglao/yanglao/benefits"
 	"github.com/yanglao/yanglao/sqldb"
 	tk "github.com/yanglao/yanglao/testkit"
 )
@@ -436,4 +438,114 @@ func TestBatchUsesTheStoredList(t *testing.T) {
 	if !slices.Contains(lines, want) {
 		t.Fatalf("missing %q in %v", want, lines)
 	}
+}
+
+// A line held because a local parameter had no value (no 低保 standard:
+// 特困 support is 1.3 × it, benefits/doc.go) is decided again once the county
+// sets the parameter: the next batch pays each held month as arrears, and the
+// batch after that pays nothing more. The person's own record did not change:
+// the new parameter is a change for the whole county.
+func TestBatchHeldForAMissingParameterIsPaidOnceItIsSet(t *testing.T) {
+	f := newBatchFixture(t, 12)
+	f.bs.DefaultDibaoFen = 0
+	tekun := f.people[3].ID // 特困 (dispersed) since 2020
+	jan := f.run(t, f.runner, tk.Beihu, "2026-01")
+	feb := f.run(t, f.runner, tk.Beihu, "2026-02")
+	for _, b := range []*yanglao.Batch{jan, feb} {
+		want := fmt.Sprintf("%d CZ-19 %s regular 0 held", tekun, b.Month)
+		if !slices.Contains(lineSet(t, f.bs, f.runner, b.ID), want) {
+			t.Fatalf("no standard: missing %q in %v", want, lineSet(t, f.bs, f.runner, b.ID))
+		}
+	}
+	if err := sqldb.NewBenefitService(f.db).SetBenefitParam(f.runner, &yanglao.BenefitParam{Region: tk.Beihu, Name: benefits.ParamDibao,
+		From: mustDate("2025-01-01"), Fen: 70000}); err != nil {
+		t.Fatal(err)
+	}
+	f.tick()
+	mar := f.run(t, f.runner, tk.Beihu, "2026-03")
+	lines := lineSet(t, f.bs, f.runner, mar.ID)
+	for _, want := range []string{
+		fmt.Sprintf("%d CZ-19 2026-01 arrears 91000 pending", tekun),
+		fmt.Sprintf("%d CZ-19 2026-02 arrears 91000 pending", tekun),
+		fmt.Sprintf("%d CZ-19 2026-03 regular 91000 pending", tekun),
+	} {
+		if !slices.Contains(lines, want) {
+			t.Fatalf("standard set: missing %q in\n%v", want, lines)
+		}
+	}
+	for _, l := range lines {
+		if !strings.Contains(l, " regular ") && !strings.HasPrefix(l, fmt.Sprint(tekun)+" ") && !strings.HasPrefix(l, fmt.Sprint(f.people[10].ID)+" ") {
+			t.Fatalf("a correction for someone the standard does not concern: %s", l)
+		}
+	}
+	// April: the held months are paid; nothing more for them.
+	*f.clock = time.Date(2026, 4, 15, 2, 0, 0, 0, time.UTC)
+	apr := f.run(t, f.runner, tk.Beihu, "2026-04")
+	for _, l := range lineSet(t, f.bs, f.runner, apr.ID) {
+		if !strings.Contains(l, " regular ") {
+			t.Fatalf("April repeats a correction: %s", l)
+		}
+	}
+}
+
+// A line the bank returned as failed was never paid: the next batch pays it
+// as arrears, once; the batch after does not pay it again.
+func TestBatchBankFailedLineIsPaidAgainOnce(t *testing.T) {
+	f := newBatchFixture(t, 12)
+	feb := f.run(t, f.runner, tk.Beihu, "2026-02")
+	if _, err := f.bs.ApproveBatch(f.approver, feb.ID); err != nil {
+		t.Fatal(err)
+	}
+	var lines []*yanglao.ExportLine
+	if err := f.bs.ExportBatch(f.approver, feb.ID, "", func(x *yanglao.ExportLine) error { c := *x; lines = append(lines, &c); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	var res []yanglao.BankResult
+	var failed *yanglao.ExportLine
+	for _, l := range lines {
+		ok := l.LineID != lines[0].LineID
+		if !ok {
+			failed = l
+		}
+		res = append(res, yanglao.BankResult{LineID: l.LineID, Paid: ok, Note: "账户已销户"})
+	}
+	if rec, err := f.bs.ReconcileBatch(f.approver, feb.ID, res); err != nil || rec.Failed != 1 {
+		t.Fatalf("reconcile: %+v %v", rec, err)
+	}
+	f.tick()
+	var pid int64
+	if err := f.db.QueryRowForTest(context.Background(), `SELECT person_id FROM payment_lines WHERE id = ?`, failed.LineID).Scan(&pid); err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("%d %s 2026-02 arrears %d pending", pid, failed.ItemCode, failedFen(t, f, failed.LineID))
+	mar := f.run(t, f.runner, tk.Beihu, "2026-03")
+	got := lineSet(t, f.bs, f.runner, mar.ID)
+	if !slices.Contains(got, want) {
+		t.Fatalf("the failed line is not paid again: missing %q in\n%v", want, got)
+	}
+	for _, l := range got {
+		if !strings.Contains(l, " regular ") && l != want {
+			t.Fatalf("an arrears line for a line the bank paid: %s", l)
+		}
+	}
+	// Run again: the same lines. April: nothing more for February.
+	if again, err := f.bs.RunBatch(f.runner, mar.ID); err != nil || !slices.Equal(lineSet(t, f.bs, f.runner, again.ID), got) {
+		t.Fatalf("re-run: %v", err)
+	}
+	*f.clock = time.Date(2026, 4, 15, 2, 0, 0, 0, time.UTC)
+	apr := f.run(t, f.runner, tk.Beihu, "2026-04")
+	for _, l := range lineSet(t, f.bs, f.runner, apr.ID) {
+		if !strings.Contains(l, " regular ") {
+			t.Fatalf("April pays February again: %s", l)
+		}
+	}
+}
+
+func failedFen(t *testing.T, f *batchFixture, lineID int64) int64 {
+	t.Helper()
+	var fen int64
+	if err := f.db.QueryRowForTest(context.Background(), `SELECT amount_fen FROM payment_lines WHERE id = ? AND status = 'failed'`, lineID).Scan(&fen); err != nil {
+		t.Fatal(err)
+	}
+	return fen
 }
