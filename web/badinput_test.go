@@ -16,6 +16,7 @@ func TestBadInput(t *testing.T) {
 	admin := tk.CreateUser(t, e.db, "admin", yanglao.RoleAdmin, tk.Hunan, nil)
 	tok := e.token(admin)
 	huge := strings.Repeat("长", 10<<20/3)
+	voucher := `"name":"券","region_code":"` + tk.TownA + `","uses":["meal"],"face_fen":500,"valid_from":"2026-11-01","valid_until":"2026-12-31"`
 	valid := `"username":"newbie","display_name":"新人","role":"worker","region_code":"` + tk.TownA + `","password":"a-long-password"`
 	for _, tc := range []struct {
 		name, method, path, body string
@@ -45,6 +46,19 @@ func TestBadInput(t *testing.T) {
 		{"bad level", "GET", "/api/v1/regions?level=9", ``, 400, "level"},
 		{"patch unknown field", "PATCH", "/api/v1/users/1", `{"password_hash":"x"}`, 400, "password_hash"},
 		{"patch wrong type", "PATCH", "/api/v1/users/1", `{"disabled":"yes"}`, 400, "disabled"},
+		{"voucher face as text", "POST", "/api/v1/voucher-batches", `{` + voucher + `,"face_fen":"5元"}`, 400, "face_fen"},
+		{"voucher face fraction", "POST", "/api/v1/voucher-batches", `{` + voucher + `,"face_fen":5.5}`, 400, "face_fen"},
+		{"voucher face negative", "POST", "/api/v1/voucher-batches", `{` + voucher + `,"face_fen":-500}`, 400, "face_fen"},
+		{"voucher face huge", "POST", "/api/v1/voucher-batches", `{` + voucher + `,"face_fen":9223372036854775807}`, 400, "face_fen"},
+		{"voucher date", "POST", "/api/v1/voucher-batches", `{` + voucher + `,"valid_from":"2026-02-30"}`, 400, "valid_from"},
+		{"voucher dates reversed", "POST", "/api/v1/voucher-batches", `{` + voucher + `,"valid_from":"2027-01-01"}`, 400, "valid_until"},
+		{"voucher use", "POST", "/api/v1/voucher-batches", `{` + voucher + `,"uses":["meal'--"]}`, 400, "uses"},
+		{"voucher ids", "POST", "/api/v1/voucher-batches/preview", `{` + voucher + `,"person_ids":["x"]}`, 400, "person_ids"},
+		{"voucher nobody", "POST", "/api/v1/voucher-batches", `{` + voucher + `,"person_ids":[424242]}`, 400, "person_ids"},
+		{"voucher state", "GET", "/api/v1/vouchers?state=bogus", ``, 400, "state"},
+		{"voucher batch filter", "GET", "/api/v1/vouchers?batch=abc", ``, 400, "batch"},
+		{"voucher person filter", "GET", "/api/v1/vouchers?person=-3", ``, 400, "person"},
+		{"voucher id", "GET", "/api/v1/vouchers/1x", ``, 400, "id"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := e.countAudit()

@@ -107,6 +107,14 @@ func (s *Server) table() []route {
 		{method: "GET", path: "/api/v1/benefits/notices", access: signedIn, api: s.apiBenefitNotices, doc: docBenefitNotices},
 		{method: "POST", path: "/api/v1/benefits/simulate", access: signedIn, api: s.apiSimulate, doc: docSimulate},
 
+		// Consumption vouchers (issue 5).
+		{method: "GET", path: "/api/v1/voucher-batches", access: signedIn, api: s.apiVoucherBatches, doc: docVoucherBatches},
+		{method: "POST", path: "/api/v1/voucher-batches", access: signedIn, api: s.apiIssueVoucherBatch, doc: docIssueVoucherBatch},
+		{method: "POST", path: "/api/v1/voucher-batches/preview", access: signedIn, api: s.apiPreviewVoucherBatch, doc: docPreviewVoucherBatch},
+		{method: "GET", path: "/api/v1/voucher-batches/{id}", access: signedIn, api: s.apiVoucherBatch, doc: docVoucherBatch},
+		{method: "GET", path: "/api/v1/vouchers", access: signedIn, api: s.apiVouchers, doc: docVouchers},
+		{method: "GET", path: "/api/v1/vouchers/{id}", access: signedIn, api: s.apiVoucher, doc: docVoucher},
+
 		// Audit log.
 		{method: "GET", path: "/api/v1/audit", access: signedIn, api: s.apiAudit, doc: docAudit},
 	}

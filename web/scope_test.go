@@ -98,6 +98,25 @@ func TestScopeMatrix(t *testing.T) {
 		t.Fatalf("silent granting: %+v %v", rep, err)
 	}
 
+	// A voucher batch of township A, to the elder (issue 5).
+	var voucherBatchID, voucherID string
+	{
+		vs := sqldb.NewVoucherService(e.db)
+		vb := &yanglao.VoucherBatch{Name: "目标券批次", RegionCode: tk.TownA, FaceFen: 800, Uses: []string{"meal"},
+			ValidFrom: yanglao.DateOf(time.Now()), ValidUntil: yanglao.DateOf(time.Now()).AddDays(30), PersonIDs: []int64{elder.ID}}
+		if err := vs.IssueVoucherBatch(tk.System(), vb); err != nil {
+			t.Fatal(err)
+		}
+		v, _, err := vs.Vouchers(tk.System(), yanglao.VoucherFilter{BatchID: vb.ID})
+		if err != nil || len(v) != 1 {
+			t.Fatalf("voucher: %v %v", v, err)
+		}
+		voucherBatchID, voucherID = fmt.Sprint(vb.ID), fmt.Sprint(v[0].ID)
+	}
+	hasVoucherBatch := func(b string) bool { return strings.Contains(b, "目标券批次") }
+	voucherBody := map[string]any{"name": "插入的券", "region_code": tk.TownA, "face_fen": 500, "uses": []string{"meal"},
+		"valid_from": yanglao.DateOf(time.Now()).String(), "valid_until": yanglao.DateOf(time.Now()).AddDays(10).String(), "person_ids": []int64{elder.ID}}
+
 	actors := map[string]*yanglao.User{
 		"own":     tk.CreateUser(t, e.db, "own", yanglao.RoleOfficial, tk.TownA, nil),
 		"sibling": tk.CreateUser(t, e.db, "sibling", yanglao.RoleOfficial, tk.TownB, nil),
@@ -181,6 +200,12 @@ func TestScopeMatrix(t *testing.T) {
 		"POST /api/v1/benefits/applications/{id}/decision": {{"POST", "/api/v1/benefits/applications/" + fmt.Sprint(application.ID) + "/decision", map[string]any{"approve": false, "note": "测试驳回"}, always}},
 		"GET /api/v1/benefits/notices":                     {{"GET", "/api/v1/benefits/notices", nil, hasElder}},
 		"POST /api/v1/benefits/simulate":                   {{"POST", "/api/v1/benefits/simulate", map[string]any{"region": tk.TownA, "code": "CZ-14", "amount": "200元"}, always}},
+		"GET /api/v1/voucher-batches":                      {{"GET", "/api/v1/voucher-batches", nil, hasVoucherBatch}, {"GET", "/api/v1/voucher-batches?region=" + tk.TownA, nil, hasVoucherBatch}},
+		"POST /api/v1/voucher-batches":                     {{"POST", "/api/v1/voucher-batches", voucherBody, always}},
+		"POST /api/v1/voucher-batches/preview":             {{"POST", "/api/v1/voucher-batches/preview", voucherBody, always}},
+		"GET /api/v1/voucher-batches/{id}":                 {{"GET", "/api/v1/voucher-batches/" + voucherBatchID, nil, hasVoucherBatch}},
+		"GET /api/v1/vouchers":                             {{"GET", "/api/v1/vouchers", nil, hasElder}, {"GET", "/api/v1/vouchers?region=" + tk.TownA + "&state=unspent&use=meal", nil, hasElder}},
+		"GET /api/v1/vouchers/{id}":                        {{"GET", "/api/v1/vouchers/" + voucherID, nil, hasElder}},
 	}
 	// Every signed-in route must have probes, so a new route cannot skip this test.
 	for _, rt := range web.RouteTableForTest() {
@@ -198,7 +223,8 @@ func TestScopeMatrix(t *testing.T) {
 				leaked := ok && p.leaks(string(r.body))
 				mayManage := manages[who]
 				if strings.HasPrefix(name, "GET /api/v1/orgs") || strings.Contains(name, "/people") || strings.Contains(name, "/statuses") || strings.Contains(name, "/assessments") || name == "POST /api/v1/imports" ||
-					strings.Contains(name, "/benefits/applications") || strings.Contains(name, "/benefits/notices") {
+					strings.Contains(name, "/benefits/applications") || strings.Contains(name, "/benefits/notices") ||
+					strings.HasPrefix(name, "GET /api/v1/voucher") {
 					mayManage = seesOrgs[who] // everyone working in township A, not org staff elsewhere
 				}
 				switch {

@@ -25,6 +25,7 @@ type Services struct {
 	Assessments yanglao.AssessmentService
 	Benefits    yanglao.BenefitService
 	Batches     yanglao.BatchService
+	Vouchers    yanglao.VoucherService
 	// Ready reports whether the database answers (for /readyz).
 	Ready func(context.Context) error
 }

@@ -46,6 +46,7 @@ func newHandler(db *sqldb.DB) http.Handler {
 		Assessments: sqldb.NewAssessmentService(db),
 		Benefits:    benefits,
 		Batches:     batches,
+		Vouchers:    sqldb.NewVoucherService(db),
 	}
 	return web.New(svc, web.Config{Version: "test", Logger: slog.New(slog.DiscardHandler)}).Handler()
 }

@@ -79,6 +79,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 		Assessments: sqldb.NewAssessmentService(s.db),
 		Benefits:    benefitSvc,
 		Batches:     batchSvc,
+		Vouchers:    sqldb.NewVoucherService(s.db),
 		Ready:       s.db.Ping,
 	}, web.Config{Version: build.String(), Production: cfg.Production, Logger: log})
 	hs := srv.HTTPServer(cfg.Addr)
