@@ -91,8 +91,7 @@ func (s *PersonService) preparePerson(p *yanglao.Person, now time.Time) (sealedP
 		p.PhonesMasked = append(p.PhonesMasked, yanglao.MaskPhone(ph))
 		sp.phoneHashes = append(sp.phoneHashes, s.box.Hash(ph))
 	}
-	sp.idHash = s.box.Hash(p.IDNumber)
-	sp.idSealed = s.box.Seal(p.IDNumber)
+	sp.idHash, sp.idSealed = sealID(s.box, p.IDNumber)
 	sp.phonesSealed = s.box.Seal(strings.Join(p.Phones, ","))
 	if len(p.Contacts) > 0 || p.Guardian != nil {
 		b, _ := json.Marshal(struct {
@@ -107,6 +106,13 @@ func (s *PersonService) preparePerson(p *yanglao.Person, now time.Time) (sealedP
 		}
 	}
 	return sp, nil
+}
+
+// sealID is how every table stores a citizen ID (DESIGN §5): sealed with the
+// box, and found through the box's keyed hash. The register and the caregiver
+// records both use it, so one ID hashes alike everywhere (the ban list relies on that).
+func sealID(box *crypt.Box, idNumber string) (hash string, sealed []byte) {
+	return box.Hash(idNumber), box.Seal(idNumber)
 }
 
 type sealedPerson struct {
