@@ -65,9 +65,9 @@ func NewEmbedded(addr string, auth Authenticator, sink Sink, topics Topics, log 
 	return b, nil
 }
 
-func (b *embedded) Addr() string                         { return b.tcp.Address() }
+func (b *embedded) Addr() string                          { return b.tcp.Address() }
 func (b *embedded) ListenerCredentials() (string, string) { return b.user, b.password }
-func (b *embedded) Close() error                         { return b.srv.Close() }
+func (b *embedded) Close() error                          { return b.srv.Close() }
 
 func randomHex(n int) string {
 	p := make([]byte, n)
