@@ -168,20 +168,6 @@ func (tx *Tx) step(ctx context.Context, caseID int64, step, detail string) error
 	return err
 }
 
-// ancestorPaths lists the paths of a node and its ancestors, nearest first.
-func ancestorPaths(path string) []string {
-	var out []string
-	for p := path; len(p) > 1; {
-		out = append(out, p)
-		i := strings.LastIndex(strings.TrimSuffix(p, "/"), "/")
-		if i < 0 {
-			break
-		}
-		p = p[:i+1]
-	}
-	return out
-}
-
 // chainFor returns the escalation chain of the nearest region (the case's own,
 // else an ancestor's) that has one.
 func (tx *Tx) chainFor(ctx context.Context, path string) ([]yanglao.EscalationStep, error) {
@@ -189,10 +175,7 @@ func (tx *Tx) chainFor(ctx context.Context, path string) ([]yanglao.EscalationSt
 	if len(paths) == 0 {
 		return nil, nil
 	}
-	args := make([]any, len(paths))
-	for i, p := range paths {
-		args[i] = p
-	}
+	in, args := inArgs(paths)
 	type row struct {
 		path string
 		step yanglao.EscalationStep
@@ -201,7 +184,7 @@ func (tx *Tx) chainFor(ctx context.Context, path string) ([]yanglao.EscalationSt
 		var x row
 		err := r.Scan(&x.path, &x.step.Level, &x.step.Name, &x.step.Contact, &x.step.AfterSeconds)
 		return x, err
-	}, `SELECT region_path, level, name, contact, after_seconds FROM escalation_steps WHERE region_path IN (?`+strings.Repeat(", ?", len(paths)-1)+`) ORDER BY region_path DESC, level`, args...)
+	}, `SELECT region_path, level, name, contact, after_seconds FROM escalation_steps WHERE region_path IN (`+in+`) ORDER BY region_path DESC, level`, args...)
 	if err != nil || len(rows) == 0 {
 		return nil, err
 	}
