@@ -74,7 +74,7 @@ func (s *Server) apiStartBatch(w http.ResponseWriter, r *http.Request) error {
 }
 
 // startBatch creates (or finds) the batch and computes it in the background,
-// as the same actor, surviving the request. A batch already running in this
+// as the same actor, surviving the request but not the server. A batch already running in this
 // process is not started twice; one left running by a killed process resumes.
 func (s *Server) startBatch(r *http.Request, region, month string) (*yanglao.Batch, error) {
 	svc, err := s.batches()
@@ -98,13 +98,14 @@ func (s *Server) runBatch(ctx context.Context, id int64) {
 	if _, busy := batchRuns.LoadOrStore(id, true); busy {
 		return
 	}
-	ctx = context.WithoutCancel(ctx)
-	go func() {
+	s.goBackground(ctx, "batch", func(ctx context.Context) {
 		defer batchRuns.Delete(id)
-		if _, err := s.Batches.RunBatch(ctx, id); err != nil {
+		if _, err := s.Batches.RunBatch(ctx, id); err != nil && ctx.Err() == nil {
 			s.log.ErrorContext(ctx, "payment batch failed", slog.Int64("batch", id), slog.String("err", err.Error()))
+		} else if err != nil {
+			s.log.InfoContext(ctx, "payment batch interrupted by shutdown; it resumes from its last whole page", slog.Int64("batch", id))
 		}
-	}()
+	})
 }
 
 var docBatch = &apiDoc{Tag: "benefits", Summary: "一个发放批次：状态、进度、合计 (one payment batch: status, progress, totals)",

@@ -107,29 +107,40 @@ func (s *Server) apiStartImport(w http.ResponseWriter, r *http.Request) error {
 		cleanup()
 		return err
 	}
-	if up.Size <= syncImportBytes {
-		defer cleanup()
-		job, err := svc.RunImport(r.Context(), job, up)
-		if err != nil {
-			return err
-		}
-		status := http.StatusOK
+	job, finished, err := s.runImport(r, svc, job, up, cleanup)
+	if err != nil {
+		return err
+	}
+	status := http.StatusAccepted
+	if finished {
+		status = http.StatusOK
 		if job.Status == register.Rejected || job.Status == register.Failed {
 			status = http.StatusUnprocessableEntity
 		}
-		writeJSON(w, status, importResponse(job))
-		return nil
 	}
-	// The job outlives the request: it keeps the actor but not the cancellation.
-	ctx := context.WithoutCancel(r.Context())
-	go func() {
-		defer cleanup()
-		if _, err := svc.RunImport(ctx, job, up); err != nil {
-			s.log.ErrorContext(ctx, "import", slog.Int64("job", job.ID), slog.String("err", err.Error()))
-		}
-	}()
-	writeJSON(w, http.StatusAccepted, importResponse(job))
+	writeJSON(w, status, importResponse(job))
 	return nil
+}
+
+// runImport runs a begun job: a small file within the request (finished is
+// true, job is its end state), a larger one in the background, cancelled when
+// the server stops and left interrupted, to resume when the same file is
+// uploaded again. cleanup removes the uploaded copy when the job ends.
+func (s *Server) runImport(r *http.Request, svc register.Service, job *register.Job, up *register.Upload, cleanup func()) (_ *register.Job, finished bool, _ error) {
+	if up.Size <= syncImportBytes {
+		defer cleanup()
+		job, err := svc.RunImport(r.Context(), job, up)
+		return job, err == nil, err
+	}
+	s.goBackground(r.Context(), "import", func(ctx context.Context) {
+		defer cleanup()
+		if _, err := svc.RunImport(ctx, job, up); err != nil && ctx.Err() == nil {
+			s.log.ErrorContext(ctx, "import", slog.Int64("job", job.ID), slog.String("err", err.Error()))
+		} else if err != nil {
+			s.log.InfoContext(ctx, "import interrupted by shutdown; uploading the same file resumes it", slog.Int64("job", job.ID))
+		}
+	})
+	return job, false, nil
 }
 
 // receiveUpload copies the uploaded file to a temporary file (hashing it on

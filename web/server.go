@@ -46,6 +46,7 @@ type Server struct {
 	reg     *prometheus.Registry
 	mux     *http.ServeMux
 	started time.Time
+	bg      background // imports and batches started by requests
 }
 
 // New builds the server and its route table.

@@ -1,9 +1,7 @@
 package web
 
 import (
-	"context"
 	"fmt"
-	"log/slog"
 	"net/http"
 
 	"github.com/yanglao/yanglao"
@@ -114,19 +112,8 @@ func (s *Server) postImport(w http.ResponseWriter, r *http.Request) error {
 		cleanup()
 		return fail(err)
 	}
-	if up.Size <= syncImportBytes {
-		defer cleanup()
-		if _, err := svc.RunImport(r.Context(), job, up); err != nil {
-			return err
-		}
-	} else {
-		ctx := context.WithoutCancel(r.Context())
-		go func() {
-			defer cleanup()
-			if _, err := svc.RunImport(ctx, job, up); err != nil {
-				s.log.ErrorContext(ctx, "import", slog.Int64("job", job.ID), slog.String("err", err.Error()))
-			}
-		}()
+	if _, _, err := s.runImport(r, svc, job, up, cleanup); err != nil {
+		return err
 	}
 	seeOther(w, r, fmt.Sprintf("/import/%d", job.ID))
 	return nil

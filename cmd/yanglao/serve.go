@@ -108,9 +108,16 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	log.Info("shutting down", "timeout", shutdownTimeout)
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
-	if err := hs.Shutdown(sctx); err != nil {
+	// Requests first (none starts new background work after this), then the
+	// imports and batches they started: cancelled, each records where it
+	// stopped, and they are gone before the database closes (deferred above).
+	herr := hs.Shutdown(sctx)
+	if herr != nil {
 		hs.Close()
-		return fmt.Errorf("未能在 %s 内完成关闭 (shutdown did not finish within %s): %w", shutdownTimeout, shutdownTimeout, err)
+	}
+	berr := srv.StopBackground(sctx)
+	if herr != nil || berr != nil {
+		return fmt.Errorf("未能在 %s 内完成关闭 (shutdown did not finish within %s): %w", shutdownTimeout, shutdownTimeout, errors.Join(herr, berr))
 	}
 	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err

@@ -1,13 +1,19 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/yanglao/yanglao"
 	"github.com/yanglao/yanglao/regiondata"
+	"github.com/yanglao/yanglao/sqldb"
+	"github.com/yanglao/yanglao/testkit"
 )
 
 // server is a serve command running in the background.
@@ -167,4 +173,73 @@ func BenchmarkServeStart(b *testing.B) {
 			start(b, dir)
 		}
 	})
+}
+
+// TestServeStopsImports: an import started through the server stops with it —
+// never left "running" — and uploading the same file to the next server
+// finishes it. (Whether the shutdown lands mid-file depends on the machine;
+// web.TestImportStopsWithTheServer holds the import to make sure it does.)
+func TestServeStopsImports(t *testing.T) {
+	e := newEnv(t)
+	s := e.startServe(false, "--addr", "127.0.0.1:0")
+	db := e.open()
+	admin := testkit.CreateUser(t, db, "importer", yanglao.RoleAdmin, testkit.Hunan, nil)
+	tok, err := sqldb.NewUserService(db).CreateAPIToken(testkit.System(), admin.ID, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 12000
+	var file bytes.Buffer
+	file.WriteString("姓名,身份证号,常住地区划代码\r\n")
+	for i := range n {
+		birth := time.Date(1930, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, i).Format(time.DateOnly)
+		fmt.Fprintf(&file, "导入%05d,%s,%s\r\n", i, testkit.CitizenID("431002", birth, 101), testkit.VillageA1)
+	}
+	file.WriteString(strings.Repeat(" ", 1<<20)) // over the 1 MiB that is imported within the request
+	upload := func(addr string) int64 {
+		t.Helper()
+		req, _ := http.NewRequest("POST", "http://"+addr+"/api/v1/imports?mode=valid_rows&file_name=big.csv", bytes.NewReader(file.Bytes()))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Content-Type", "text/csv")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out struct {
+			Job struct{ ID int64 } `json:"job"`
+		}
+		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != http.StatusAccepted {
+			t.Fatalf("upload: %d %v", resp.StatusCode, err)
+		}
+		return out.Job.ID
+	}
+	id := upload(s.addr)
+	if r := s.stop(t); r.code != 0 || !strings.Contains(r.stderr, "stopped") {
+		t.Fatalf("serve with an import running: exit %d\n%s", r.code, r.stderr)
+	}
+	var status string
+	if err := db.QueryRowForTest(context.Background(), `SELECT status FROM imports WHERE id = ?`, id).Scan(&status); err != nil || status == "running" {
+		t.Fatalf("after shutdown the import is %q (%v)", status, err)
+	}
+	t.Logf("after shutdown: %s", status)
+
+	s = e.startServe(false, "--addr", "127.0.0.1:0")
+	defer s.stop(t)
+	upload(s.addr)
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		var people int
+		if err := db.QueryRowForTest(context.Background(), `SELECT status FROM imports WHERE id = ?`, id).Scan(&status); err != nil {
+			t.Fatal(err)
+		}
+		db.QueryRowForTest(context.Background(), `SELECT COUNT(*) FROM people`).Scan(&people)
+		if status == "done" && people == n {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("import %d: %s with %d people", id, status, people)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
