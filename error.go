@@ -18,6 +18,7 @@ const (
 	ETOOLARGE     = "too_large"
 	ELOCKED       = "locked"
 	EINTERNAL     = "internal"
+	ETOOMANY      = "too_many_requests" // a sender over a rate limit
 )
 
 // Error is the domain error. Message is safe to show to the user (Chinese first,

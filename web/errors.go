@@ -25,6 +25,8 @@ func statusOf(code string) int {
 		return http.StatusRequestEntityTooLarge
 	case yanglao.ELOCKED:
 		return http.StatusLocked
+	case yanglao.ETOOMANY:
+		return http.StatusTooManyRequests
 	}
 	return http.StatusInternalServerError
 }
