@@ -95,18 +95,6 @@ func scanCareRule(row scanner) (*yanglao.CareRule, error) {
 	return r, err
 }
 
-// ancestorPaths lists path and every ancestor's path ("/a/", "/a/b/", …).
-func ancestorPaths(path string) []string {
-	parts := strings.Split(strings.Trim(path, "/"), "/")
-	out := make([]string, 0, len(parts))
-	p := "/"
-	for _, c := range parts {
-		p += c + "/"
-		out = append(out, p)
-	}
-	return out
-}
-
 // rulesFor reads the rules that can apply in path's subtree: those of its
 // ancestors (and itself) and those of regions below it, with their paths.
 func (tx *Tx) rulesFor(ctx context.Context, path string) ([]*visitrules.Rule, []*yanglao.CareRule, error) {
