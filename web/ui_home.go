@@ -30,16 +30,19 @@ func navFor(a *yanglao.Actor, lang, current string) []navLink {
 	items := []item{{"/", "首页", "Home"}}
 	register := item{"/people", "老年人名册", "Register"}
 	worklist := item{"/assessments/worklist", "复评清单", "Reassessments"}
+	imports := item{"/import", "导入导出", "Import and export"} // the roles that may write the register (sqldb canWriteRegister)
 	switch a.Role {
 	case yanglao.RoleAdmin:
-		items = append(items, register, worklist, item{"/users", "账号", "Accounts"}, item{"/orgs", "机构", "Organisations"},
+		items = append(items, register, imports, worklist, item{"/users", "账号", "Accounts"}, item{"/orgs", "机构", "Organisations"},
 			item{"/regions", "区划", "Regions"}, item{"/audit", "审计日志", "Audit log"}, item{"/api/docs", "API 文档", "API docs"})
 	case yanglao.RoleOfficial:
-		items = append(items, register, worklist, item{"/users", "账号", "Accounts"}, item{"/orgs", "机构", "Organisations"}, item{"/regions", "区划", "Regions"})
-	case yanglao.RoleWorker, yanglao.RoleEmergency:
+		items = append(items, register, imports, worklist, item{"/users", "账号", "Accounts"}, item{"/orgs", "机构", "Organisations"}, item{"/regions", "区划", "Regions"})
+	case yanglao.RoleWorker:
+		items = append(items, register, imports, item{"/regions", "区划", "Regions"})
+	case yanglao.RoleEmergency:
 		items = append(items, register, item{"/regions", "区划", "Regions"})
 	case yanglao.RoleAssessor:
-		items = append(items, worklist, register, item{"/regions", "区划", "Regions"})
+		items = append(items, worklist, register, imports, item{"/regions", "区划", "Regions"})
 	case yanglao.RoleElder, yanglao.RoleFamily:
 		// A short menu: their home does the rest with big buttons.
 	default:

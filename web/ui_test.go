@@ -654,3 +654,25 @@ func TestHTMXErrorsAreHTMLAndFormsAreBounded(t *testing.T) {
 		t.Fatalf("2 MiB form accepted: %d", resp.StatusCode)
 	}
 }
+
+// The menu offers the import page to the roles that may write the register
+// (sqldb canWriteRegister: officials, workers, assessors, administrators).
+func TestNavImport(t *testing.T) {
+	may := map[yanglao.Role]bool{yanglao.RoleAdmin: true, yanglao.RoleOfficial: true, yanglao.RoleWorker: true, yanglao.RoleAssessor: true}
+	for _, role := range yanglao.Roles {
+		for _, lang := range []string{"zh", "en"} {
+			var got *navLink
+			for _, l := range navFor(&yanglao.Actor{Role: role}, lang, "/import/3") {
+				if l.Href == "/import" {
+					got = &l
+				}
+			}
+			if (got != nil) != may[role] {
+				t.Errorf("%s (%s): import in the menu %v, want %v", role, lang, got != nil, may[role])
+			}
+			if got != nil && (!got.Current || got.Label != map[string]string{"zh": "导入导出", "en": "Import and export"}[lang]) {
+				t.Errorf("%s (%s): import link %+v", role, lang, *got)
+			}
+		}
+	}
+}
