@@ -273,16 +273,26 @@ func (s *CareVisitService) RefreshTargets(ctx context.Context, region, month str
 	if err != nil {
 		return nil, err
 	}
-	_, path, err := placeRegion(ctx, rtx, "region", region)
-	if err != nil {
+	var units []string
+	path := ""
+	if a := yanglao.ActorFromContext(ctx); region == "" && a.Unrestricted() && a.RegionCode == "" {
+		// The platform's daily job: every county with people in the register or a list to keep.
+		units, err = queryAll(ctx, rtx, func(r scanner) (string, error) { var p string; err := r.Scan(&p); return p, err },
+			`SELECT path FROM regions WHERE code IN (SELECT DISTINCT county_code FROM people UNION SELECT county_code FROM carevisit_months WHERE month = ?) ORDER BY path`, month)
+		if err != nil {
+			rtx.Rollback()
+			return nil, err
+		}
+	} else if _, path, err = placeRegion(ctx, rtx, "region", region); err != nil {
 		rtx.Rollback()
 		return nil, err
 	}
 	// The units of work: the region itself when it is a county or below, else each county under it.
-	var units []string
-	if strings.Count(path, "/")-1 >= 3 {
+	switch {
+	case path == "":
+	case strings.Count(path, "/")-1 >= 3:
 		units = []string{path}
-	} else {
+	default:
 		lo, hi := pathRange(path)
 		units, err = queryAll(ctx, rtx, func(r scanner) (string, error) { var p string; err := r.Scan(&p); return p, err },
 			`SELECT path FROM regions WHERE path >= ? AND path < ? AND level = 3 ORDER BY path`, lo, hi)

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/yanglao/yanglao"
 	tk "github.com/yanglao/yanglao/testkit"
@@ -46,6 +47,22 @@ func TestBadInput(t *testing.T) {
 		{"bad level", "GET", "/api/v1/regions?level=9", ``, 400, "level"},
 		{"patch unknown field", "PATCH", "/api/v1/users/1", `{"password_hash":"x"}`, 400, "password_hash"},
 		{"patch wrong type", "PATCH", "/api/v1/users/1", `{"disabled":"yes"}`, 400, "disabled"},
+		{"visit mode", "POST", "/api/v1/carevisits/visits", `{"person_id":1,"date":"` + yanglao.DateOf(time.Now()).String() + `","mode":"letter","health":"good"}`, 400, "mode"},
+		{"visit photo not an image", "POST", "/api/v1/carevisits/visits", `{"person_id":1,"date":"` + yanglao.DateOf(time.Now()).String() + `","mode":"phone","health":"good","photos":["PGh0bWw+PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg=="]}`, 400, "photos"},
+		{"visit hazard unknown", "POST", "/api/v1/carevisits/visits", `{"person_id":1,"date":"` + yanglao.DateOf(time.Now()).String() + `","mode":"phone","health":"good","hazards":["ghosts"]}`, 400, "hazards"},
+		{"visit follow-up kind", "POST", "/api/v1/carevisits/visits", `{"person_id":1,"date":"` + yanglao.DateOf(time.Now()).String() + `","mode":"phone","health":"good","follow_ups":[{"kind":"pray","detail":"x"}]}`, 400, "kind"},
+		{"care rule below monthly", "POST", "/api/v1/carevisits/rules", `{"region":"` + tk.TownA + `","group":"alone","per_month":0,"from":"2026-01-01","source":"x"}`, 400, "per_month"},
+		{"care rule group", "POST", "/api/v1/carevisits/rules", `{"region":"` + tk.TownA + `","group":"rich","per_month":1,"from":"2026-01-01","source":"x"}`, 400, "group"},
+		{"assign without visitor", "POST", "/api/v1/carevisits/plan/assign", `{"region_code":"` + tk.TownA + `"}`, 400, "visitor_id"},
+		{"targets month", "GET", "/api/v1/carevisits/targets?month=2026-13", ``, 400, "month"},
+		{"targets pending flag", "GET", "/api/v1/carevisits/targets?pending=maybe", ``, 400, "pending"},
+		{"targets cursor", "GET", "/api/v1/carevisits/targets?after=zzz", ``, 400, "after"},
+		{"rates region", "GET", "/api/v1/carevisits/rates?region=43100200100x", ``, 400, "region"},
+		{"follow-up state", "GET", "/api/v1/carevisits/followups?state=maybe", ``, 400, "state"},
+		{"report without the check", "POST", "/api/v1/abuse-reports", `{"region_code":"` + tk.VillageA1 + `","elder_name":"张","place":"x","kinds":["neglect"],"description":"无人照料很久了","challenge_token":"x","challenge_answer":"3"}`, 400, "challenge_token"},
+		{"report honeypot", "POST", "/api/v1/abuse-reports", `{"region_code":"` + tk.VillageA1 + `","elder_name":"张","place":"x","kinds":["neglect"],"description":"无人照料很久了","website":"http://spam"}`, 400, "website"},
+		{"report state", "GET", "/api/v1/abuse-reports?state=lost", ``, 400, "state"},
+		{"track code", "GET", "/api/v1/abuse-reports/track/123", ``, 400, "code"},
 		{"voucher face as text", "POST", "/api/v1/voucher-batches", `{` + voucher + `,"face_fen":"5元"}`, 400, "face_fen"},
 		{"voucher face fraction", "POST", "/api/v1/voucher-batches", `{` + voucher + `,"face_fen":5.5}`, 400, "face_fen"},
 		{"voucher face negative", "POST", "/api/v1/voucher-batches", `{` + voucher + `,"face_fen":-500}`, 400, "face_fen"},

@@ -115,6 +115,33 @@ func (s *Server) table() []route {
 		{method: "GET", path: "/api/v1/vouchers", access: signedIn, api: s.apiVouchers, doc: docVouchers},
 		{method: "GET", path: "/api/v1/vouchers/{id}", access: signedIn, api: s.apiVoucher, doc: docVoucher},
 
+		// Care visits to older people in special difficulty (issue 6).
+		{method: "GET", path: "/api/v1/carevisits/groups", api: s.apiCareGroups, doc: docCareGroups},
+		{method: "GET", path: "/api/v1/carevisits/rules", access: signedIn, api: s.apiCareRules, doc: docCareRules},
+		{method: "POST", path: "/api/v1/carevisits/rules", access: signedIn, api: s.apiSaveCareRule, doc: docSaveCareRule},
+		{method: "POST", path: "/api/v1/carevisits/rules/{id}/end", access: signedIn, api: s.apiEndCareRule, doc: docEndCareRule},
+		{method: "POST", path: "/api/v1/carevisits/targets/refresh", access: signedIn, api: s.apiRefreshTargets, doc: docRefreshTargets},
+		{method: "GET", path: "/api/v1/carevisits/targets", access: signedIn, api: s.apiCareTargets, doc: docCareTargets},
+		{method: "GET", path: "/api/v1/carevisits/rates", access: signedIn, api: s.apiVisitRates, doc: docVisitRates},
+		{method: "GET", path: "/api/v1/carevisits/visitors", access: signedIn, api: s.apiVisitors, doc: docVisitors},
+		{method: "POST", path: "/api/v1/carevisits/visitors", access: signedIn, api: s.apiCreateVisitor, doc: docCreateVisitor},
+		{method: "POST", path: "/api/v1/carevisits/plan/assign", access: signedIn, api: s.apiAssign, doc: docAssign},
+		{method: "POST", path: "/api/v1/carevisits/visits", access: signedIn, api: s.apiRecordVisit, doc: docRecordVisit},
+		{method: "GET", path: "/api/v1/carevisits/visits/{id}", access: signedIn, api: s.apiCareVisit, doc: docCareVisit},
+		{method: "GET", path: "/api/v1/carevisits/visits/{id}/photos/{photo}", access: signedIn, api: s.apiVisitPhoto, doc: docVisitPhoto},
+		{method: "GET", path: "/api/v1/people/{id}/carevisits", access: signedIn, api: s.apiPersonVisits, doc: docPersonVisits},
+		{method: "GET", path: "/api/v1/carevisits/followups", access: signedIn, api: s.apiFollowUps, doc: docFollowUps},
+		{method: "POST", path: "/api/v1/carevisits/followups/{id}", access: signedIn, api: s.apiUpdateFollowUp, doc: docUpdateFollowUp},
+		{method: "GET", path: "/api/v1/carevisits/reminders", access: signedIn, api: s.apiCareReminders, doc: docCareReminders},
+
+		// Mandatory reports of suspected abuse (湘潭 第三章第六节4): anyone reports, the county works them.
+		{method: "GET", path: "/api/v1/abuse-reports/challenge", api: s.apiReportChallenge, doc: docReportChallenge},
+		{method: "POST", path: "/api/v1/abuse-reports", api: s.apiSubmitReport, doc: docSubmitReport},
+		{method: "GET", path: "/api/v1/abuse-reports/track/{code}", api: s.apiTrackReport, doc: docTrackReport},
+		{method: "GET", path: "/api/v1/abuse-reports", access: signedIn, api: s.apiAbuseReports, doc: docAbuseReports},
+		{method: "GET", path: "/api/v1/abuse-reports/{id}", access: signedIn, api: s.apiAbuseReport, doc: docAbuseReport},
+		{method: "POST", path: "/api/v1/abuse-reports/{id}/steps", access: signedIn, api: s.apiUpdateReport, doc: docUpdateReport},
+
 		// Audit log.
 		{method: "GET", path: "/api/v1/audit", access: signedIn, api: s.apiAudit, doc: docAudit},
 	}

@@ -1,6 +1,8 @@
 package web_test
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -12,6 +14,7 @@ import (
 	"github.com/yanglao/yanglao/register"
 	"github.com/yanglao/yanglao/sqldb"
 	tk "github.com/yanglao/yanglao/testkit"
+	"github.com/yanglao/yanglao/visitrules"
 	"github.com/yanglao/yanglao/web"
 )
 
@@ -117,6 +120,48 @@ func TestScopeMatrix(t *testing.T) {
 	voucherBody := map[string]any{"name": "插入的券", "region_code": tk.TownA, "face_fen": 500, "uses": []string{"meal"},
 		"valid_from": yanglao.DateOf(time.Now()).String(), "valid_until": yanglao.DateOf(time.Now()).AddDays(10).String(), "person_ids": []int64{elder.ID}}
 
+	// Care visits: the county's default rules make the elder (86) a target; a
+	// named visitor, the month-end reminders, a visit with a photo and an
+	// assessment follow-up in township A, and an abuse report about the elder.
+	var careRuleID, careVisitID, carePhotoID, followUpID, careVisitorID, reportID string
+	{
+		cvs := sqldb.NewCareVisitService(e.db)
+		for _, r := range visitrules.Defaults(tk.Beihu, yanglao.Date{Year: 2025, Month: 1, Day: 1}) {
+			cr := &yanglao.CareRule{Region: r.Region, Group: r.Group, PerMonth: r.PerMonth, MinAge: r.MinAge, From: r.From, Source: r.Source}
+			if err := cvs.SaveCareRule(tk.System(), cr); err != nil {
+				t.Fatal(err)
+			}
+			careRuleID = fmt.Sprint(cr.ID)
+		}
+		if rep, err := cvs.RefreshTargets(tk.System(), tk.Beihu, ""); err != nil || rep.Targets == 0 {
+			t.Fatalf("care-visit list: %+v %v", rep, err)
+		}
+		vis := &yanglao.CareVisitor{Name: "目标探访员", Kind: "volunteer", RegionCode: tk.TownA}
+		if err := cvs.CreateVisitor(tk.System(), vis); err != nil {
+			t.Fatal(err)
+		}
+		careVisitorID = fmt.Sprint(vis.ID)
+		today := yanglao.DateOf(time.Now())
+		_, last, _ := visitrules.MonthBounds(visitrules.MonthOf(today))
+		if n, err := cvs.Remind(tk.System(), last); err != nil || n == 0 {
+			t.Fatalf("reminders: %d %v", n, err)
+		}
+		v := &yanglao.CareVisit{PersonID: elder.ID, Date: today, Mode: "in_person", Health: "fair", VisitorID: &vis.ID,
+			Photos: []*yanglao.VisitPhoto{{ContentType: "image/png", Data: append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 64)...)}}}
+		fus := []*yanglao.FollowUp{{Kind: yanglao.FollowUpAssessment, Detail: "目标评估申请"}}
+		if err := cvs.RecordVisit(tk.As(targetUser), v, fus); err != nil {
+			t.Fatal(err)
+		}
+		careVisitID, carePhotoID, followUpID = fmt.Sprint(v.ID), fmt.Sprint(v.Photos[0].ID), fmt.Sprint(fus[0].ID)
+		rep := &yanglao.AbuseReport{RegionCode: tk.VillageA1, ElderName: "目标老人", Place: "人民路", Kinds: []string{"neglect"}, Description: "目标报告：无人照料"}
+		if _, err := sqldb.NewAbuseReportService(e.db, tk.Box()).SubmitReport(context.Background(), rep, "192.0.2.1"); err != nil {
+			t.Fatal(err)
+		}
+		reportID = fmt.Sprint(rep.ID)
+	}
+	hasTownA := func(b string) bool { return strings.Contains(b, `"region_code":"`+tk.TownA+`"`) }
+	hasVisitor := func(b string) bool { return strings.Contains(b, "目标探访员") }
+
 	actors := map[string]*yanglao.User{
 		"own":     tk.CreateUser(t, e.db, "own", yanglao.RoleOfficial, tk.TownA, nil),
 		"sibling": tk.CreateUser(t, e.db, "sibling", yanglao.RoleOfficial, tk.TownB, nil),
@@ -148,64 +193,83 @@ func TestScopeMatrix(t *testing.T) {
 	hasHome := func(b string) bool { return strings.Contains(b, "人民路敬老院") }
 	bp := "/api/v1/batches/" + batchID
 	probes := map[string][]probe{
-		"GET /api/v1/batches":                              {{"GET", "/api/v1/batches", nil, hasBatch}, {"GET", "/api/v1/batches?region=" + tk.TownA, nil, hasBatch}},
-		"POST /api/v1/batches":                             {{"POST", "/api/v1/batches", map[string]any{"region_code": tk.TownA, "month": lastMonth}, always}},
-		"GET /api/v1/batches/{id}":                         {{"GET", bp, nil, hasBatch}},
-		"POST /api/v1/batches/{id}/run":                    {{"POST", bp + "/run", nil, always}},
-		"GET /api/v1/batches/{id}/totals":                  {{"GET", bp + "/totals", nil, always}},
-		"GET /api/v1/batches/{id}/lines":                   {{"GET", bp + "/lines", nil, always}},
-		"POST /api/v1/batches/{id}/approve":                {{"POST", bp + "/approve", nil, always}},
-		"GET /api/v1/batches/{id}/export.csv":              {{"GET", bp + "/export.csv", nil, hasElder}},
-		"GET /api/v1/batches/{id}/export.xlsx":             {{"GET", bp + "/export.xlsx", nil, func(b string) bool { return hasElder(xlsxText(b)) }}},
-		"POST /api/v1/batches/{id}/reconcile":              {{"POST", bp + "/reconcile", "明细号,结果\r\n1,paid\r\n", always}},
-		"GET /api/v1/users":                                {{"GET", "/api/v1/users", nil, hasTarget}, {"GET", "/api/v1/users?region=" + tk.TownA, nil, hasTarget}, {"GET", "/api/v1/users?q=target", nil, hasTarget}},
-		"GET /api/v1/users/{id}":                           {{"GET", "/api/v1/users/" + tu, nil, hasTarget}},
-		"PATCH /api/v1/users/{id}":                         {{"PATCH", "/api/v1/users/" + tu, map[string]any{"display_name": "改名"}, hasTarget}},
-		"PUT /api/v1/users/{id}/password":                  {{"PUT", "/api/v1/users/" + tu + "/password", map[string]any{"password": "a-new-long-password"}, func(string) bool { return true }}},
-		"POST /api/v1/users/{id}/tokens":                   {{"POST", "/api/v1/users/" + tu + "/tokens", map[string]any{"name": "steal"}, func(string) bool { return true }}},
-		"POST /api/v1/users":                               {{"POST", "/api/v1/users", map[string]any{"username": "planted", "display_name": "X", "role": "worker", "region_code": tk.TownA, "password": "a-long-password"}, func(string) bool { return true }}},
-		"GET /api/v1/orgs":                                 {{"GET", "/api/v1/orgs", nil, hasHome}, {"GET", "/api/v1/orgs?q=人民路", nil, hasHome}},
-		"GET /api/v1/orgs/{id}":                            {{"GET", "/api/v1/orgs/" + ho, nil, hasHome}},
-		"POST /api/v1/orgs":                                {{"POST", "/api/v1/orgs", map[string]any{"name": "插入的机构", "kind": "canteen", "region_code": tk.TownA}, func(string) bool { return true }}},
-		"GET /api/v1/audit":                                {{"GET", "/api/v1/audit?entity=user&entity_id=" + tu, nil, func(b string) bool { return strings.Contains(b, `"username":"test"`) }}},
-		"GET /api/v1/me":                                   {{"GET", "/api/v1/me", nil, hasTarget}},
-		"GET /api/v1/people":                               {{"GET", "/api/v1/people", nil, hasElder}, {"GET", "/api/v1/people?q=目标", nil, hasElder}, {"GET", "/api/v1/people?q=" + elder.IDNumber, nil, hasElder}, {"GET", "/api/v1/people?q=13912345678", nil, hasElder}, {"GET", "/api/v1/people?status=dibao&region=" + tk.TownA, nil, hasElder}},
-		"GET /api/v1/people/count":                         {{"GET", "/api/v1/people/count?region=" + tk.TownA, nil, func(b string) bool { return strings.Contains(b, `"count":1`) }}},
-		"POST /api/v1/people":                              {{"POST", "/api/v1/people", map[string]any{"name": "插入的人", "id_number": tk.CitizenID("431002", "1941-01-01", 13), "residence_code": tk.VillageA1}, always}},
-		"GET /api/v1/people/{id}":                          {{"GET", "/api/v1/people/" + pe, nil, hasElder}},
-		"PUT /api/v1/people/{id}":                          {{"PUT", "/api/v1/people/" + pe, map[string]any{"name": "目标老人", "residence_code": tk.VillageA1, "version": 99}, always}},
-		"POST /api/v1/people/{id}/reveal":                  {{"POST", "/api/v1/people/" + pe + "/reveal", map[string]any{"reason": "test"}, always}},
-		"POST /api/v1/people/{id}/statuses":                {{"POST", "/api/v1/people/" + pe + "/statuses", map[string]any{"kind": "low_income", "source": "x", "start": "2021-01-01"}, always}},
-		"POST /api/v1/statuses/{id}/end":                   {{"POST", "/api/v1/statuses/" + fmt.Sprint(statusID) + "/end", map[string]any{"end": "2026-01-01"}, always}},
-		"GET /api/v1/people/{id}/history":                  {{"GET", "/api/v1/people/" + pe + "/history", nil, always}},
-		"GET /api/v1/people/export.csv":                    {{"GET", "/api/v1/people/export.csv", nil, hasElder}, {"GET", "/api/v1/people/export.csv?region=" + tk.TownA + "&status=dibao", nil, hasElder}},
-		"GET /api/v1/people/export.xlsx":                   {{"GET", "/api/v1/people/export.xlsx?region=" + tk.TownA, nil, func(b string) bool { return hasElder(xlsxText(b)) }}},
-		"POST /api/v1/imports":                             {{"POST", "/api/v1/imports?mode=all_or_nothing", importCSV, always}},
-		"GET /api/v1/imports":                              {{"GET", "/api/v1/imports", nil, hasJob}},
-		"GET /api/v1/imports/{id}":                         {{"GET", "/api/v1/imports/" + importID, nil, hasJob}},
-		"GET /api/v1/imports/{id}/rejects":                 {{"GET", "/api/v1/imports/" + importID + "/rejects", nil, always}},
-		"GET /api/v1/people/{id}/assessments":              {{"GET", "/api/v1/people/" + pe + "/assessments", nil, hasElder}},
-		"POST /api/v1/people/{id}/assessments":             {{"POST", "/api/v1/people/" + pe + "/assessments", map[string]any{"assessed_on": yanglao.DateOf(time.Now()).String(), "answers": fullMarks}, always}},
-		"GET /api/v1/assessments/worklist":                 {{"GET", "/api/v1/assessments/worklist", nil, hasElder}, {"GET", "/api/v1/assessments/worklist?within=3000&region=" + tk.TownA, nil, hasElder}},
-		"GET /api/v1/assessments/{id}":                     {{"GET", "/api/v1/assessments/" + assessmentIDs[0], nil, hasElder}},
-		"GET /api/v1/assessments/{id}/compare/{other}":     {{"GET", "/api/v1/assessments/" + assessmentIDs[0] + "/compare/" + assessmentIDs[1], nil, hasElder}},
-		"GET /api/v1/benefits/list":                        {{"GET", "/api/v1/benefits/list?region=" + tk.Beihu, nil, func(string) bool { return false }}},
-		"POST /api/v1/benefits/list/{region}/items":        {{"POST", "/api/v1/benefits/list/" + tk.Beihu + "/items", map[string]any{"code": "BH-01", "name": "测试项目", "type": "关爱服务", "source": "测试", "from": "2030-01-01", "application": "none", "eligibility": "age >= 60"}, always}},
-		"POST /api/v1/benefits/rules/check":                {{"POST", "/api/v1/benefits/rules/check", map[string]any{"field": "amount", "rule": "80元"}, func(string) bool { return false }}},
-		"POST /api/v1/benefits/params":                     {{"POST", "/api/v1/benefits/params", map[string]any{"region": tk.Beihu, "name": "dibao_standard", "from": "2040-01-01", "fen": 1}, always}},
-		"GET /api/v1/people/{id}/entitlements":             {{"GET", "/api/v1/people/" + pe + "/entitlements", nil, always}, {"GET", "/api/v1/people/" + pe + "/entitlements?month=2026-01", nil, always}},
-		"GET /api/v1/people/{id}/entitlements/{code}":      {{"GET", "/api/v1/people/" + pe + "/entitlements/CZ-14", nil, always}},
-		"POST /api/v1/people/{id}/applications":            {{"POST", "/api/v1/people/" + pe + "/applications", map[string]any{"item_code": "CZ-24", "reason": "再申请"}, always}},
-		"GET /api/v1/benefits/applications":                {{"GET", "/api/v1/benefits/applications?status=all", nil, hasElder}},
-		"POST /api/v1/benefits/applications/{id}/decision": {{"POST", "/api/v1/benefits/applications/" + fmt.Sprint(application.ID) + "/decision", map[string]any{"approve": false, "note": "测试驳回"}, always}},
-		"GET /api/v1/benefits/notices":                     {{"GET", "/api/v1/benefits/notices", nil, hasElder}},
-		"POST /api/v1/benefits/simulate":                   {{"POST", "/api/v1/benefits/simulate", map[string]any{"region": tk.TownA, "code": "CZ-14", "amount": "200元"}, always}},
-		"GET /api/v1/voucher-batches":                      {{"GET", "/api/v1/voucher-batches", nil, hasVoucherBatch}, {"GET", "/api/v1/voucher-batches?region=" + tk.TownA, nil, hasVoucherBatch}},
-		"POST /api/v1/voucher-batches":                     {{"POST", "/api/v1/voucher-batches", voucherBody, always}},
-		"POST /api/v1/voucher-batches/preview":             {{"POST", "/api/v1/voucher-batches/preview", voucherBody, always}},
-		"GET /api/v1/voucher-batches/{id}":                 {{"GET", "/api/v1/voucher-batches/" + voucherBatchID, nil, hasVoucherBatch}},
-		"GET /api/v1/vouchers":                             {{"GET", "/api/v1/vouchers", nil, hasElder}, {"GET", "/api/v1/vouchers?region=" + tk.TownA + "&state=unspent&use=meal", nil, hasElder}},
-		"GET /api/v1/vouchers/{id}":                        {{"GET", "/api/v1/vouchers/" + voucherID, nil, hasElder}},
+		"GET /api/v1/batches":                               {{"GET", "/api/v1/batches", nil, hasBatch}, {"GET", "/api/v1/batches?region=" + tk.TownA, nil, hasBatch}},
+		"POST /api/v1/batches":                              {{"POST", "/api/v1/batches", map[string]any{"region_code": tk.TownA, "month": lastMonth}, always}},
+		"GET /api/v1/batches/{id}":                          {{"GET", bp, nil, hasBatch}},
+		"POST /api/v1/batches/{id}/run":                     {{"POST", bp + "/run", nil, always}},
+		"GET /api/v1/batches/{id}/totals":                   {{"GET", bp + "/totals", nil, always}},
+		"GET /api/v1/batches/{id}/lines":                    {{"GET", bp + "/lines", nil, always}},
+		"POST /api/v1/batches/{id}/approve":                 {{"POST", bp + "/approve", nil, always}},
+		"GET /api/v1/batches/{id}/export.csv":               {{"GET", bp + "/export.csv", nil, hasElder}},
+		"GET /api/v1/batches/{id}/export.xlsx":              {{"GET", bp + "/export.xlsx", nil, func(b string) bool { return hasElder(xlsxText(b)) }}},
+		"POST /api/v1/batches/{id}/reconcile":               {{"POST", bp + "/reconcile", "明细号,结果\r\n1,paid\r\n", always}},
+		"GET /api/v1/users":                                 {{"GET", "/api/v1/users", nil, hasTarget}, {"GET", "/api/v1/users?region=" + tk.TownA, nil, hasTarget}, {"GET", "/api/v1/users?q=target", nil, hasTarget}},
+		"GET /api/v1/users/{id}":                            {{"GET", "/api/v1/users/" + tu, nil, hasTarget}},
+		"PATCH /api/v1/users/{id}":                          {{"PATCH", "/api/v1/users/" + tu, map[string]any{"display_name": "改名"}, hasTarget}},
+		"PUT /api/v1/users/{id}/password":                   {{"PUT", "/api/v1/users/" + tu + "/password", map[string]any{"password": "a-new-long-password"}, func(string) bool { return true }}},
+		"POST /api/v1/users/{id}/tokens":                    {{"POST", "/api/v1/users/" + tu + "/tokens", map[string]any{"name": "steal"}, func(string) bool { return true }}},
+		"POST /api/v1/users":                                {{"POST", "/api/v1/users", map[string]any{"username": "planted", "display_name": "X", "role": "worker", "region_code": tk.TownA, "password": "a-long-password"}, func(string) bool { return true }}},
+		"GET /api/v1/orgs":                                  {{"GET", "/api/v1/orgs", nil, hasHome}, {"GET", "/api/v1/orgs?q=人民路", nil, hasHome}},
+		"GET /api/v1/orgs/{id}":                             {{"GET", "/api/v1/orgs/" + ho, nil, hasHome}},
+		"POST /api/v1/orgs":                                 {{"POST", "/api/v1/orgs", map[string]any{"name": "插入的机构", "kind": "canteen", "region_code": tk.TownA}, func(string) bool { return true }}},
+		"GET /api/v1/audit":                                 {{"GET", "/api/v1/audit?entity=user&entity_id=" + tu, nil, func(b string) bool { return strings.Contains(b, `"username":"test"`) }}},
+		"GET /api/v1/me":                                    {{"GET", "/api/v1/me", nil, hasTarget}},
+		"GET /api/v1/people":                                {{"GET", "/api/v1/people", nil, hasElder}, {"GET", "/api/v1/people?q=目标", nil, hasElder}, {"GET", "/api/v1/people?q=" + elder.IDNumber, nil, hasElder}, {"GET", "/api/v1/people?q=13912345678", nil, hasElder}, {"GET", "/api/v1/people?status=dibao&region=" + tk.TownA, nil, hasElder}},
+		"GET /api/v1/people/count":                          {{"GET", "/api/v1/people/count?region=" + tk.TownA, nil, func(b string) bool { return strings.Contains(b, `"count":1`) }}},
+		"POST /api/v1/people":                               {{"POST", "/api/v1/people", map[string]any{"name": "插入的人", "id_number": tk.CitizenID("431002", "1941-01-01", 13), "residence_code": tk.VillageA1}, always}},
+		"GET /api/v1/people/{id}":                           {{"GET", "/api/v1/people/" + pe, nil, hasElder}},
+		"PUT /api/v1/people/{id}":                           {{"PUT", "/api/v1/people/" + pe, map[string]any{"name": "目标老人", "residence_code": tk.VillageA1, "version": 99}, always}},
+		"POST /api/v1/people/{id}/reveal":                   {{"POST", "/api/v1/people/" + pe + "/reveal", map[string]any{"reason": "test"}, always}},
+		"POST /api/v1/people/{id}/statuses":                 {{"POST", "/api/v1/people/" + pe + "/statuses", map[string]any{"kind": "low_income", "source": "x", "start": "2021-01-01"}, always}},
+		"POST /api/v1/statuses/{id}/end":                    {{"POST", "/api/v1/statuses/" + fmt.Sprint(statusID) + "/end", map[string]any{"end": "2026-01-01"}, always}},
+		"GET /api/v1/people/{id}/history":                   {{"GET", "/api/v1/people/" + pe + "/history", nil, always}},
+		"GET /api/v1/people/export.csv":                     {{"GET", "/api/v1/people/export.csv", nil, hasElder}, {"GET", "/api/v1/people/export.csv?region=" + tk.TownA + "&status=dibao", nil, hasElder}},
+		"GET /api/v1/people/export.xlsx":                    {{"GET", "/api/v1/people/export.xlsx?region=" + tk.TownA, nil, func(b string) bool { return hasElder(xlsxText(b)) }}},
+		"POST /api/v1/imports":                              {{"POST", "/api/v1/imports?mode=all_or_nothing", importCSV, always}},
+		"GET /api/v1/imports":                               {{"GET", "/api/v1/imports", nil, hasJob}},
+		"GET /api/v1/imports/{id}":                          {{"GET", "/api/v1/imports/" + importID, nil, hasJob}},
+		"GET /api/v1/imports/{id}/rejects":                  {{"GET", "/api/v1/imports/" + importID + "/rejects", nil, always}},
+		"GET /api/v1/people/{id}/assessments":               {{"GET", "/api/v1/people/" + pe + "/assessments", nil, hasElder}},
+		"POST /api/v1/people/{id}/assessments":              {{"POST", "/api/v1/people/" + pe + "/assessments", map[string]any{"assessed_on": yanglao.DateOf(time.Now()).String(), "answers": fullMarks}, always}},
+		"GET /api/v1/assessments/worklist":                  {{"GET", "/api/v1/assessments/worklist", nil, hasElder}, {"GET", "/api/v1/assessments/worklist?within=3000&region=" + tk.TownA, nil, hasElder}},
+		"GET /api/v1/assessments/{id}":                      {{"GET", "/api/v1/assessments/" + assessmentIDs[0], nil, hasElder}},
+		"GET /api/v1/assessments/{id}/compare/{other}":      {{"GET", "/api/v1/assessments/" + assessmentIDs[0] + "/compare/" + assessmentIDs[1], nil, hasElder}},
+		"GET /api/v1/benefits/list":                         {{"GET", "/api/v1/benefits/list?region=" + tk.Beihu, nil, func(string) bool { return false }}},
+		"POST /api/v1/benefits/list/{region}/items":         {{"POST", "/api/v1/benefits/list/" + tk.Beihu + "/items", map[string]any{"code": "BH-01", "name": "测试项目", "type": "关爱服务", "source": "测试", "from": "2030-01-01", "application": "none", "eligibility": "age >= 60"}, always}},
+		"POST /api/v1/benefits/rules/check":                 {{"POST", "/api/v1/benefits/rules/check", map[string]any{"field": "amount", "rule": "80元"}, func(string) bool { return false }}},
+		"POST /api/v1/benefits/params":                      {{"POST", "/api/v1/benefits/params", map[string]any{"region": tk.Beihu, "name": "dibao_standard", "from": "2040-01-01", "fen": 1}, always}},
+		"GET /api/v1/people/{id}/entitlements":              {{"GET", "/api/v1/people/" + pe + "/entitlements", nil, always}, {"GET", "/api/v1/people/" + pe + "/entitlements?month=2026-01", nil, always}},
+		"GET /api/v1/people/{id}/entitlements/{code}":       {{"GET", "/api/v1/people/" + pe + "/entitlements/CZ-14", nil, always}},
+		"POST /api/v1/people/{id}/applications":             {{"POST", "/api/v1/people/" + pe + "/applications", map[string]any{"item_code": "CZ-24", "reason": "再申请"}, always}},
+		"GET /api/v1/benefits/applications":                 {{"GET", "/api/v1/benefits/applications?status=all", nil, hasElder}},
+		"POST /api/v1/benefits/applications/{id}/decision":  {{"POST", "/api/v1/benefits/applications/" + fmt.Sprint(application.ID) + "/decision", map[string]any{"approve": false, "note": "测试驳回"}, always}},
+		"GET /api/v1/benefits/notices":                      {{"GET", "/api/v1/benefits/notices", nil, hasElder}},
+		"POST /api/v1/benefits/simulate":                    {{"POST", "/api/v1/benefits/simulate", map[string]any{"region": tk.TownA, "code": "CZ-14", "amount": "200元"}, always}},
+		"GET /api/v1/voucher-batches":                       {{"GET", "/api/v1/voucher-batches", nil, hasVoucherBatch}, {"GET", "/api/v1/voucher-batches?region=" + tk.TownA, nil, hasVoucherBatch}},
+		"POST /api/v1/voucher-batches":                      {{"POST", "/api/v1/voucher-batches", voucherBody, always}},
+		"POST /api/v1/voucher-batches/preview":              {{"POST", "/api/v1/voucher-batches/preview", voucherBody, always}},
+		"GET /api/v1/voucher-batches/{id}":                  {{"GET", "/api/v1/voucher-batches/" + voucherBatchID, nil, hasVoucherBatch}},
+		"GET /api/v1/vouchers":                              {{"GET", "/api/v1/vouchers", nil, hasElder}, {"GET", "/api/v1/vouchers?region=" + tk.TownA + "&state=unspent&use=meal", nil, hasElder}},
+		"GET /api/v1/vouchers/{id}":                         {{"GET", "/api/v1/vouchers/" + voucherID, nil, hasElder}},
+		"GET /api/v1/carevisits/rules":                      {{"GET", "/api/v1/carevisits/rules?region=" + tk.TownA, nil, always}},
+		"POST /api/v1/carevisits/rules":                     {{"POST", "/api/v1/carevisits/rules", map[string]any{"region": tk.TownA, "group": "alone", "per_month": 2, "from": "2030-01-01", "source": "测试"}, always}},
+		"POST /api/v1/carevisits/rules/{id}/end":            {{"POST", "/api/v1/carevisits/rules/" + careRuleID + "/end", map[string]any{"to": "2099-12-31"}, always}},
+		"POST /api/v1/carevisits/targets/refresh":           {{"POST", "/api/v1/carevisits/targets/refresh", map[string]any{"region": tk.TownA}, always}},
+		"GET /api/v1/carevisits/targets":                    {{"GET", "/api/v1/carevisits/targets", nil, hasElder}, {"GET", "/api/v1/carevisits/targets?pending=true&region=" + tk.TownA, nil, hasElder}, {"GET", "/api/v1/carevisits/targets?mine=true", nil, hasElder}},
+		"GET /api/v1/carevisits/rates":                      {{"GET", "/api/v1/carevisits/rates?region=" + tk.TownA, nil, always}, {"GET", "/api/v1/carevisits/rates", nil, hasTownA}},
+		"GET /api/v1/carevisits/visitors":                   {{"GET", "/api/v1/carevisits/visitors", nil, hasVisitor}, {"GET", "/api/v1/carevisits/visitors?region=" + tk.TownA, nil, hasVisitor}},
+		"POST /api/v1/carevisits/visitors":                  {{"POST", "/api/v1/carevisits/visitors", map[string]any{"name": "插入的探访员", "kind": "volunteer", "region_code": tk.TownA}, always}},
+		"POST /api/v1/carevisits/plan/assign":               {{"POST", "/api/v1/carevisits/plan/assign", map[string]any{"region_code": tk.TownA, "visitor_id": json.Number(careVisitorID), "replace": true}, always}},
+		"POST /api/v1/carevisits/visits":                    {{"POST", "/api/v1/carevisits/visits", map[string]any{"person_id": elder.ID, "date": yanglao.DateOf(time.Now()).String(), "mode": "phone", "health": "good"}, always}},
+		"GET /api/v1/carevisits/visits/{id}":                {{"GET", "/api/v1/carevisits/visits/" + careVisitID, nil, hasElder}},
+		"GET /api/v1/carevisits/visits/{id}/photos/{photo}": {{"GET", "/api/v1/carevisits/visits/" + careVisitID + "/photos/" + carePhotoID, nil, always}},
+		"GET /api/v1/people/{id}/carevisits":                {{"GET", "/api/v1/people/" + pe + "/carevisits", nil, hasElder}},
+		"GET /api/v1/carevisits/followups":                  {{"GET", "/api/v1/carevisits/followups", nil, hasElder}, {"GET", "/api/v1/carevisits/followups?kind=assessment&state=all&person=" + pe, nil, hasElder}},
+		"POST /api/v1/carevisits/followups/{id}":            {{"POST", "/api/v1/carevisits/followups/" + followUpID, map[string]any{"state": "in_progress"}, always}},
+		"GET /api/v1/carevisits/reminders":                  {{"GET", "/api/v1/carevisits/reminders", nil, hasTownA}},
+		"GET /api/v1/abuse-reports":                         {{"GET", "/api/v1/abuse-reports", nil, hasElder}, {"GET", "/api/v1/abuse-reports?state=all", nil, hasElder}},
+		"GET /api/v1/abuse-reports/{id}":                    {{"GET", "/api/v1/abuse-reports/" + reportID, nil, hasElder}},
+		"POST /api/v1/abuse-reports/{id}/steps":             {{"POST", "/api/v1/abuse-reports/" + reportID + "/steps", map[string]any{"state": "assigned", "assignee_id": targetUser.ID}, always}},
 	}
 	// Every signed-in route must have probes, so a new route cannot skip this test.
 	for _, rt := range web.RouteTableForTest() {
@@ -224,7 +288,8 @@ func TestScopeMatrix(t *testing.T) {
 				mayManage := manages[who]
 				if strings.HasPrefix(name, "GET /api/v1/orgs") || strings.Contains(name, "/people") || strings.Contains(name, "/statuses") || strings.Contains(name, "/assessments") || name == "POST /api/v1/imports" ||
 					strings.Contains(name, "/benefits/applications") || strings.Contains(name, "/benefits/notices") ||
-					strings.HasPrefix(name, "GET /api/v1/voucher") {
+					strings.HasPrefix(name, "GET /api/v1/voucher") ||
+					strings.Contains(name, "/carevisits") || strings.Contains(name, "/abuse-reports") {
 					mayManage = seesOrgs[who] // everyone working in township A, not org staff elsewhere
 				}
 				switch {

@@ -26,6 +26,9 @@ type Services struct {
 	Benefits    yanglao.BenefitService
 	Batches     yanglao.BatchService
 	Vouchers    yanglao.VoucherService
+	// Care visits and mandatory abuse reports (issue 6).
+	CareVisits   yanglao.CareVisitService
+	AbuseReports yanglao.AbuseReportService
 	// Ready reports whether the database answers (for /readyz).
 	Ready func(context.Context) error
 }

@@ -42,11 +42,13 @@ func newHandler(db *sqldb.DB) http.Handler {
 	svc := web.Services{
 		Regions: sqldb.NewRegionService(db), Users: sqldb.NewUserService(db),
 		Orgs: sqldb.NewOrgService(db), Audit: sqldb.NewAuditService(db), Ready: db.Ping,
-		People:      sqldb.NewPersonService(db, tk.Box()),
-		Assessments: sqldb.NewAssessmentService(db),
-		Benefits:    benefits,
-		Batches:     batches,
-		Vouchers:    sqldb.NewVoucherService(db),
+		People:       sqldb.NewPersonService(db, tk.Box()),
+		Assessments:  sqldb.NewAssessmentService(db),
+		Benefits:     benefits,
+		Batches:      batches,
+		Vouchers:     sqldb.NewVoucherService(db),
+		CareVisits:   sqldb.NewCareVisitService(db),
+		AbuseReports: sqldb.NewAbuseReportService(db, tk.Box()),
 	}
 	return web.New(svc, web.Config{Version: "test", Logger: slog.New(slog.DiscardHandler)}).Handler()
 }

@@ -65,22 +65,25 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	if err := benefitSvc.Seed(system(ctx)); err != nil {
 		return err
 	}
+	careVisits := sqldb.NewCareVisitService(s.db)
 	// Jobs stop before serve returns (and before the database closes), however it returns.
 	jobCtx, stopJobs := context.WithCancel(ctx)
-	jobsDone := (&jobs.Scheduler{Store: sqldb.NewJobStore(s.db), Log: log, Jobs: []jobs.Job{grantJob(benefitSvc)}}).Start(jobCtx)
+	jobsDone := (&jobs.Scheduler{Store: sqldb.NewJobStore(s.db), Log: log, Jobs: []jobs.Job{grantJob(benefitSvc), careVisitJob(careVisits)}}).Start(jobCtx)
 	defer func() { stopJobs(); <-jobsDone }()
 
 	srv := web.New(web.Services{
-		Regions:     s.regions,
-		Users:       s.users,
-		Orgs:        s.orgs,
-		Audit:       s.audit,
-		People:      sqldb.NewPersonService(s.db, box),
-		Assessments: sqldb.NewAssessmentService(s.db),
-		Benefits:    benefitSvc,
-		Batches:     batchSvc,
-		Vouchers:    sqldb.NewVoucherService(s.db),
-		Ready:       s.db.Ping,
+		Regions:      s.regions,
+		Users:        s.users,
+		Orgs:         s.orgs,
+		Audit:        s.audit,
+		People:       sqldb.NewPersonService(s.db, box),
+		Assessments:  sqldb.NewAssessmentService(s.db),
+		Benefits:     benefitSvc,
+		Batches:      batchSvc,
+		Vouchers:     sqldb.NewVoucherService(s.db),
+		CareVisits:   careVisits,
+		AbuseReports: sqldb.NewAbuseReportService(s.db, box),
+		Ready:        s.db.Ping,
 	}, web.Config{Version: build.String(), Production: cfg.Production, Logger: log})
 	hs := srv.HTTPServer(cfg.Addr)
 	if hs.ErrorLog == nil {
