@@ -1,9 +1,7 @@
 package web
 
 import (
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"testing"
@@ -16,12 +14,8 @@ import (
 func TestUIBenefitPages(t *testing.T) {
 	db := testkit.NewDB(t)
 	ps := sqldb.NewPersonService(db, testkit.Box())
-	s := New(Services{Regions: sqldb.NewRegionService(db), Users: sqldb.NewUserService(db), Orgs: sqldb.NewOrgService(db),
-		Audit: sqldb.NewAuditService(db), People: ps, Assessments: sqldb.NewAssessmentService(db), Benefits: sqldb.NewBenefitService(db)},
-		Config{Version: "test", Logger: slog.New(slog.DiscardHandler)})
-	srv := httptest.NewServer(s.Handler())
-	t.Cleanup(srv.Close)
-	e := &uiEnv{t: t, db: db, srv: srv}
+	e := serveUI(t, db, Services{Regions: sqldb.NewRegionService(db), Users: sqldb.NewUserService(db), Orgs: sqldb.NewOrgService(db),
+		Audit: sqldb.NewAuditService(db), People: ps, Assessments: sqldb.NewAssessmentService(db), Benefits: sqldb.NewBenefitService(db)})
 	p := &yanglao.Person{Name: "九十老人", ResidenceCode: testkit.VillageA1, IDNumber: testkit.CitizenID("431002", "1936-03-31", 11)}
 	if err := ps.CreatePerson(testkit.System(), p); err != nil {
 		t.Fatal(err)

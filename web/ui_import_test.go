@@ -15,7 +15,7 @@ import (
 )
 
 // postFile submits the import form as a browser does: multipart, with the CSRF token.
-func (c *peopleClient) postFile(kind, mode, name string, data []byte, csrf bool) (*http.Response, string) {
+func (c *uiClient) postFile(kind, mode, name string, data []byte, csrf bool) (*http.Response, string) {
 	c.e.t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
@@ -53,7 +53,7 @@ func TestUIImport(t *testing.T) {
 	e := newPeopleEnv(t)
 	official := e.signIn("official")
 	resp, body := official.get("/import")
-	wantPage(t, "import page", resp, body, 200, "上传并导入", `enctype="multipart/form-data"`, "/api/v1/imports/template?kind=people&amp;format=xlsx",
+	uiWant(t, "import page", resp, body, 200, "上传并导入", `enctype="multipart/form-data"`, "/api/v1/imports/template?kind=people&amp;format=xlsx",
 		"/api/v1/people/export.xlsx", "不提供未脱敏的导出")
 
 	// A small file: imported at once, then the job page shows the outcome and the rejected row.
@@ -63,13 +63,13 @@ func TestUIImport(t *testing.T) {
 	}
 	jobURL := resp.Header.Get("Location")
 	resp, body = official.get(jobURL)
-	wantPage(t, "job page", resp, body, 200, "已完成", "名册.csv", "<td>4</td><td>电话</td>", "下载不合格行报告", "rejects")
-	wantAbsent(t, "finished job page", body, `hx-trigger="every 1s"`)
+	uiWant(t, "job page", resp, body, 200, "已完成", "名册.csv", "<td>4</td><td>电话</td>", "下载不合格行报告", "rejects")
+	uiWantNot(t, "finished job page", body, `hx-trigger="every 1s"`)
 	resp, body = official.get(jobURL + "/progress")
-	wantPage(t, "progress fragment", resp, body, 200, `id="import-progress"`)
-	wantAbsent(t, "progress fragment", body, "<html")
+	uiWant(t, "progress fragment", resp, body, 200, `id="import-progress"`)
+	uiWantNot(t, "progress fragment", body, "<html")
 	resp, body = official.get("/import")
-	wantPage(t, "recent imports", resp, body, 200, "名册.csv", "2 / 0 / 0 / 1")
+	uiWant(t, "recent imports", resp, body, 200, "名册.csv", "2 / 0 / 0 / 1")
 
 	// A large file runs in the background; its page polls every second until it is done.
 	resp, _ = official.postFile("people", "all_or_nothing", "大名册.csv", importCSVFile(20000, 100, false), true)
@@ -99,9 +99,9 @@ func TestUIImport(t *testing.T) {
 
 	// Errors re-show the form, naming the field.
 	resp, body = official.postFile("people", "valid_rows", "", nil, true)
-	wantPage(t, "no file", resp, body, 400, "error-summary", "file-error")
+	uiWant(t, "no file", resp, body, 400, "error-summary", "file-error")
 	resp, body = official.postFile("people", "valid_rows", "缺列.csv", []byte("姓名\r\n张三\r\n"), true)
-	wantPage(t, "missing columns", resp, body, 400, "缺少必填列")
+	uiWant(t, "missing columns", resp, body, 400, "缺少必填列")
 	resp, _ = official.postFile("people", "valid_rows", "名册.csv", importCSVFile(1, 0, false), false)
 	if resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("upload without the CSRF token: %d", resp.StatusCode)
@@ -110,8 +110,8 @@ func TestUIImport(t *testing.T) {
 	// A worker of the township sees the page but not the official's jobs; an older person not even the page.
 	worker := e.signIn("worker_a")
 	resp, body = worker.get("/import")
-	wantPage(t, "worker's import page", resp, body, 200, "上传并导入")
-	wantAbsent(t, "worker's import page", body, "名册.csv")
+	uiWant(t, "worker's import page", resp, body, 200, "上传并导入")
+	uiWantNot(t, "worker's import page", body, "名册.csv")
 	if resp, _ := worker.get(jobURL); resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("worker reading the official's job: %d", resp.StatusCode)
 	}

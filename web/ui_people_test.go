@@ -2,11 +2,7 @@ package web
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -22,9 +18,7 @@ import (
 // through the login form with a cookie and the page's CSRF token.
 
 type peopleEnv struct {
-	t                *testing.T
-	db               *sqldb.DB
-	srv              *httptest.Server
+	*uiEnv
 	ps               *sqldb.PersonService
 	a1, a2, b1, dead *yanglao.Person
 }
@@ -33,12 +27,8 @@ func newPeopleEnv(t *testing.T) *peopleEnv {
 	t.Helper()
 	db := testkit.NewDB(t)
 	ps := sqldb.NewPersonService(db, testkit.Box())
-	s := New(Services{Regions: sqldb.NewRegionService(db), Users: sqldb.NewUserService(db), Orgs: sqldb.NewOrgService(db),
-		Audit: sqldb.NewAuditService(db), People: ps, Assessments: sqldb.NewAssessmentService(db)},
-		Config{Version: "test", Logger: slog.New(slog.DiscardHandler)})
-	srv := httptest.NewServer(s.Handler())
-	t.Cleanup(srv.Close)
-	e := &peopleEnv{t: t, db: db, srv: srv, ps: ps}
+	e := &peopleEnv{uiEnv: serveUI(t, db, Services{Regions: sqldb.NewRegionService(db), Users: sqldb.NewUserService(db), Orgs: sqldb.NewOrgService(db),
+		Audit: sqldb.NewAuditService(db), People: ps, Assessments: sqldb.NewAssessmentService(db)}), ps: ps}
 	sys := testkit.System()
 	add := func(name, region, birth string, seq int, phones ...string) *yanglao.Person {
 		p := &yanglao.Person{Name: name, ResidenceCode: region, IDNumber: testkit.CitizenID("431002", birth, seq), Phones: phones}
@@ -69,95 +59,6 @@ func newPeopleEnv(t *testing.T) *peopleEnv {
 	return e
 }
 
-// peopleClient is one browser: a cookie jar, no automatic redirects.
-type peopleClient struct {
-	e    *peopleEnv
-	c    *http.Client
-	csrf string
-}
-
-var peopleCSRFRe = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
-
-func (e *peopleEnv) signIn(username string) *peopleClient {
-	e.t.Helper()
-	jar, _ := cookiejar.New(nil)
-	c := &peopleClient{e: e, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
-	resp, body := c.post("/login", url.Values{"username": {username}, "password": {testkit.Password}})
-	if resp.StatusCode != http.StatusSeeOther {
-		e.t.Fatalf("login %s: %d\n%s", username, resp.StatusCode, body)
-	}
-	_, body = c.get("/account")
-	m := peopleCSRFRe.FindStringSubmatch(body)
-	if m == nil {
-		e.t.Fatalf("login %s: no CSRF token on the account page", username)
-	}
-	c.csrf = m[1]
-	return c
-}
-
-func (c *peopleClient) do(req *http.Request) (*http.Response, string) {
-	c.e.t.Helper()
-	resp, err := c.c.Do(req)
-	if err != nil {
-		c.e.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp, string(b)
-}
-
-func (c *peopleClient) get(path string, header ...string) (*http.Response, string) {
-	c.e.t.Helper()
-	req, _ := http.NewRequest("GET", c.e.srv.URL+path, nil)
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	return c.do(req)
-}
-
-func (c *peopleClient) post(path string, form url.Values, header ...string) (*http.Response, string) {
-	c.e.t.Helper()
-	f := url.Values{}
-	for k, v := range form {
-		f[k] = v
-	}
-	if c.csrf != "" {
-		f.Set("csrf_token", c.csrf)
-	}
-	req, _ := http.NewRequest("POST", c.e.srv.URL+path, strings.NewReader(f.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	return c.do(req)
-}
-
-func (c *peopleClient) setLang(l string) {
-	u, _ := url.Parse(c.e.srv.URL)
-	c.c.Jar.SetCookies(u, []*http.Cookie{{Name: langCookie, Value: l, Path: "/"}})
-}
-
-func wantPage(t *testing.T, what string, resp *http.Response, body string, status int, contains ...string) {
-	t.Helper()
-	if resp.StatusCode != status {
-		t.Fatalf("%s: status %d, want %d\n%s", what, resp.StatusCode, status, body)
-	}
-	for _, s := range contains {
-		if !strings.Contains(body, s) {
-			t.Errorf("%s: body lacks %q", what, s)
-		}
-	}
-}
-
-func wantAbsent(t *testing.T, what, body string, absent ...string) {
-	t.Helper()
-	for _, s := range absent {
-		if strings.Contains(body, s) {
-			t.Errorf("%s: body contains %q", what, s)
-		}
-	}
-}
-
 func pid(p *yanglao.Person) string { return strconv.FormatInt(p.ID, 10) }
 
 // A township worker's list, search, count and pages never show a person of the
@@ -179,25 +80,25 @@ func TestUIPeopleScope(t *testing.T) {
 		if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusBadRequest {
 			t.Fatalf("%s: status %d", path, resp.StatusCode)
 		}
-		wantAbsent(t, path, body, e.b1.Name, "/people/"+pid(e.b1)+`"`)
+		uiWantNot(t, path, body, e.b1.Name, "/people/"+pid(e.b1)+`"`)
 	}
 	resp, body := w.get("/people")
-	wantPage(t, "worker list", resp, body, http.StatusOK, e.a1.Name, e.a2.Name, e.dead.Name, "<strong>3</strong>", e.a1.IDMasked)
-	wantAbsent(t, "worker list", body, testkit.CitizenID("431002", "1940-03-01", 11), "13800138001")
+	uiWant(t, "worker list", resp, body, http.StatusOK, e.a1.Name, e.a2.Name, e.dead.Name, "<strong>3</strong>", e.a1.IDMasked)
+	uiWantNot(t, "worker list", body, testkit.CitizenID("431002", "1940-03-01", 11), "13800138001")
 	// The sibling township as a filter is refused next to the picker, with no rows.
 	resp, body = w.get("/people?region=" + testkit.TownB)
-	wantPage(t, "sibling region filter", resp, body, http.StatusBadRequest, "field-error")
-	wantAbsent(t, "sibling region filter", body, e.a1.Name)
+	uiWant(t, "sibling region filter", resp, body, http.StatusBadRequest, "field-error")
+	uiWantNot(t, "sibling region filter", body, e.a1.Name)
 	// The sibling's person page is not found; so are their statuses and reveal.
 	resp, body = w.get("/people/" + pid(e.b1))
-	wantPage(t, "sibling person page", resp, body, http.StatusNotFound)
-	wantAbsent(t, "sibling person page", body, e.b1.Name)
-	resp, body = w.post("/people/"+pid(e.b1)+"/reveal", url.Values{"reason": {"curious"}})
-	wantPage(t, "sibling reveal", resp, body, http.StatusNotFound)
+	uiWant(t, "sibling person page", resp, body, http.StatusNotFound)
+	uiWantNot(t, "sibling person page", body, e.b1.Name)
+	resp, body = w.postCSRF("/people/"+pid(e.b1)+"/reveal", url.Values{"reason": {"curious"}})
+	uiWant(t, "sibling reveal", resp, body, http.StatusNotFound)
 	// The official of the county sees all four, the sibling included.
 	o := e.signIn("official")
 	resp, body = o.get("/people")
-	wantPage(t, "county official", resp, body, http.StatusOK, e.b1.Name, e.a1.Name, "<strong>4</strong>")
+	uiWant(t, "county official", resp, body, http.StatusOK, e.b1.Name, e.a1.Name, "<strong>4</strong>")
 }
 
 func TestUIPeopleFilters(t *testing.T) {
@@ -218,13 +119,13 @@ func TestUIPeopleFilters(t *testing.T) {
 	}
 	for _, c := range cases {
 		resp, body := o.get("/people?" + c.query)
-		wantPage(t, c.query, resp, body, http.StatusOK, c.want...)
-		wantAbsent(t, c.query, body, c.avoid...)
+		uiWant(t, c.query, resp, body, http.StatusOK, c.want...)
+		uiWantNot(t, c.query, body, c.avoid...)
 	}
 	// A bad range is shown next to the field; nothing is listed.
 	resp, body := o.get("/people?min_age=90&max_age=70")
-	wantPage(t, "bad age range", resp, body, http.StatusBadRequest, `id="min_age-error"`, "年龄范围无效")
-	wantAbsent(t, "bad age range", body, e.a1.Name)
+	uiWant(t, "bad age range", resp, body, http.StatusBadRequest, `id="min_age-error"`, "年龄范围无效")
+	uiWantNot(t, "bad age range", body, e.a1.Name)
 
 	// Keyset paging: one per page, sorted by name, each page links the next with
 	// the filters kept, and every person turns up exactly once.
@@ -232,7 +133,7 @@ func TestUIPeopleFilters(t *testing.T) {
 	next := "/people?sort=name&limit=1"
 	for range 10 {
 		resp, body := o.get(next)
-		wantPage(t, next, resp, body, http.StatusOK, "<strong>4</strong>")
+		uiWant(t, next, resp, body, http.StatusOK, "<strong>4</strong>")
 		for _, p := range []*yanglao.Person{e.a1, e.a2, e.b1, e.dead} {
 			if strings.Contains(body, ">"+p.Name+"<") {
 				seen[p.Name]++
@@ -258,8 +159,8 @@ func TestUIPeopleFilters(t *testing.T) {
 
 	// htmx: only the results, and the canonical URL to push.
 	resp, body = o.get("/people?q=&status=dibao&sort=id&region=", "HX-Request", "true", "HX-Target", "people-results")
-	wantPage(t, "htmx results", resp, body, http.StatusOK, e.a2.Name)
-	wantAbsent(t, "htmx results", body, "<html", "people-filters", e.a1.Name)
+	uiWant(t, "htmx results", resp, body, http.StatusOK, e.a2.Name)
+	uiWantNot(t, "htmx results", body, "<html", "people-filters", e.a1.Name)
 	if got := resp.Header.Get("HX-Push-Url"); got != "/people?status=dibao" {
 		t.Errorf("HX-Push-Url = %q", got)
 	}
@@ -271,8 +172,8 @@ func TestUIPersonForm(t *testing.T) {
 	good := testkit.CitizenID("431002", "1950-06-06", 51)
 	bad := good[:17] + map[bool]string{true: "0", false: "1"}[good[17] != '0']
 	form := url.Values{"name": {"丙一新登记"}, "id_number": {bad}, "residence_code": {testkit.VillageA1}, "phones": {"13900139000", "", ""}, "life_status": {"alive"}}
-	resp, body := w.post("/people", form)
-	wantPage(t, "bad ID", resp, body, http.StatusBadRequest, `id="id_number-error"`, "校验", `value="丙一新登记"`, `value="`+bad+`"`, `value="13900139000"`)
+	resp, body := w.postCSRF("/people", form)
+	uiWant(t, "bad ID", resp, body, http.StatusBadRequest, `id="id_number-error"`, "校验", `value="丙一新登记"`, `value="`+bad+`"`, `value="13900139000"`)
 	if i, j := strings.Index(body, `id="id_number-error"`), strings.Index(body, `id="id_number"`); i < 0 || j < i {
 		t.Errorf("the id_number error is not next to its field")
 	}
@@ -280,45 +181,45 @@ func TestUIPersonForm(t *testing.T) {
 		t.Fatalf("a rejected form wrote %d people", n)
 	}
 	// In English the message is English.
-	w.setLang("en")
-	resp, body = w.post("/people", form)
-	wantPage(t, "bad ID in English", resp, body, http.StatusBadRequest, `id="id_number-error"`, "check")
-	wantAbsent(t, "bad ID in English", body, "校验码")
-	w.setLang("zh")
+	w.setCookie(langCookie, "en")
+	resp, body = w.postCSRF("/people", form)
+	uiWant(t, "bad ID in English", resp, body, http.StatusBadRequest, `id="id_number-error"`, "check")
+	uiWantNot(t, "bad ID in English", body, "校验码")
+	w.setCookie(langCookie, "zh")
 	// Several empty required fields are all marked at once.
-	resp, body = w.post("/people", url.Values{"name": {""}, "id_number": {""}, "residence_code": {""}})
-	wantPage(t, "empty form", resp, body, http.StatusBadRequest, `id="name-error"`, `id="id_number-error"`, `id="residence_code-error"`)
+	resp, body = w.postCSRF("/people", url.Values{"name": {""}, "id_number": {""}, "residence_code": {""}})
+	uiWant(t, "empty form", resp, body, http.StatusBadRequest, `id="name-error"`, `id="id_number-error"`, `id="residence_code-error"`)
 	// A good form registers and leads to the person page.
 	form.Set("id_number", good)
 	form.Set("contact_name", "丙小")
 	form.Add("contact_relation", "子女")
 	form.Add("contact_phone", "13700137000")
-	resp, body = w.post("/people", form)
+	resp, body = w.postCSRF("/people", form)
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("create: %d\n%s", resp.StatusCode, body)
 	}
 	loc := resp.Header.Get("Location")
 	resp, body = w.get(loc)
-	wantPage(t, "new person page", resp, body, http.StatusOK, "丙一新登记", "已登记", "139****9000", "人民路社区")
+	uiWant(t, "new person page", resp, body, http.StatusOK, "丙一新登记", "已登记", "139****9000", "人民路社区")
 	id := strings.TrimPrefix(strings.Split(loc, "?")[0], "/people/")
 
 	// Editing without touching phones keeps them; the version guards against a stale form.
 	resp, body = w.get("/people/" + id + "/edit")
-	wantPage(t, "edit form", resp, body, http.StatusOK, `name="version" value="1"`, "139****9000")
+	uiWant(t, "edit form", resp, body, http.StatusOK, `name="version" value="1"`, "139****9000")
 	edit := url.Values{"name": {"丙一新登记"}, "residence_code": {testkit.VillageA1}, "address": {"人民路1号"}, "life_status": {"alive"}, "version": {"1"}}
-	resp, body = w.post("/people/"+id, edit)
+	resp, body = w.postCSRF("/people/"+id, edit)
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("edit: %d\n%s", resp.StatusCode, body)
 	}
 	resp, body = w.get("/people/" + id)
-	wantPage(t, "after edit", resp, body, http.StatusOK, "人民路1号", "139****9000")
+	uiWant(t, "after edit", resp, body, http.StatusOK, "人民路1号", "139****9000")
 	n, _ := strconv.ParseInt(id, 10, 64)
 	got := &yanglao.Person{ID: n, Name: "x", ResidenceCode: testkit.VillageA1, Version: 2}
 	if err := e.ps.UpdatePerson(testkit.System(), got); err != nil || len(got.Contacts) != 1 {
 		t.Fatalf("contacts after a UI edit: %v %+v", err, got.Contacts)
 	}
-	resp, body = w.post("/people/"+id, edit) // version 1 again: stale
-	wantPage(t, "stale edit", resp, body, http.StatusConflict, "已被他人修改", `value="人民路1号"`)
+	resp, body = w.postCSRF("/people/"+id, edit) // version 1 again: stale
+	uiWant(t, "stale edit", resp, body, http.StatusConflict, "已被他人修改", `value="人民路1号"`)
 }
 
 func TestUIPersonRevealAndStatuses(t *testing.T) {
@@ -332,24 +233,24 @@ func TestUIPersonRevealAndStatuses(t *testing.T) {
 	}
 	full := testkit.CitizenID("431002", "1940-03-01", 11)
 	resp, body := w.get("/people/" + pid(e.a1))
-	wantPage(t, "person page", resp, body, http.StatusOK, e.a1.IDMasked, "138****8001", "查看完整号码", `id="benefits"`, `id="services"`, `id="visits"`,
+	uiWant(t, "person page", resp, body, http.StatusOK, e.a1.IDMasked, "138****8001", "查看完整号码", `id="benefits"`, `id="services"`, `id="visits"`,
 		"即将推出", `id="assessments"`, `id="history"`)
-	wantAbsent(t, "person page", body, full, "13800138001")
+	uiWantNot(t, "person page", body, full, "13800138001")
 
 	// No reason: refused next to the field, nothing read, nothing audited.
-	resp, body = w.post("/people/"+pid(e.a1)+"/reveal", url.Values{"reason": {"  "}})
-	wantPage(t, "reveal without reason", resp, body, http.StatusBadRequest, `id="reason-error"`)
-	wantAbsent(t, "reveal without reason", body, full)
-	resp, body = w.post("/people/"+pid(e.a1)+"/reveal", url.Values{"reason": {""}}, "HX-Request", "true")
-	wantPage(t, "htmx reveal without reason", resp, body, http.StatusOK, `id="reason-error"`)
-	wantAbsent(t, "htmx reveal without reason", body, full, "<html")
+	resp, body = w.postCSRF("/people/"+pid(e.a1)+"/reveal", url.Values{"reason": {"  "}})
+	uiWant(t, "reveal without reason", resp, body, http.StatusBadRequest, `id="reason-error"`)
+	uiWantNot(t, "reveal without reason", body, full)
+	resp, body = w.postCSRF("/people/"+pid(e.a1)+"/reveal", url.Values{"reason": {""}}, "HX-Request", "true")
+	uiWant(t, "htmx reveal without reason", resp, body, http.StatusOK, `id="reason-error"`)
+	uiWantNot(t, "htmx reveal without reason", body, full, "<html")
 	if n := reads(); n != 0 {
 		t.Fatalf("%d audited reads without a reason", n)
 	}
 	// With a reason: shown once in the fragment, audited with the reason.
-	resp, body = w.post("/people/"+pid(e.a1)+"/reveal", url.Values{"reason": {"核对身份办理补贴"}}, "HX-Request", "true")
-	wantPage(t, "reveal", resp, body, http.StatusOK, full, "13800138001")
-	wantAbsent(t, "reveal", body, "<html")
+	resp, body = w.postCSRF("/people/"+pid(e.a1)+"/reveal", url.Values{"reason": {"核对身份办理补贴"}}, "HX-Request", "true")
+	uiWant(t, "reveal", resp, body, http.StatusOK, full, "13800138001")
+	uiWantNot(t, "reveal", body, "<html")
 	if resp.Header.Get("Cache-Control") != "no-store" {
 		t.Errorf("revealed numbers may be cached: %q", resp.Header.Get("Cache-Control"))
 	}
@@ -357,15 +258,15 @@ func TestUIPersonRevealAndStatuses(t *testing.T) {
 		t.Fatalf("%d audited reads, want 1", n)
 	}
 	_, body = w.get("/people/" + pid(e.a1))
-	wantAbsent(t, "page after reveal", body, full)
+	uiWantNot(t, "page after reveal", body, full)
 	if !strings.Contains(body, "核对身份办理补贴") {
 		t.Errorf("the change history does not show the read and its reason")
 	}
 
 	// Statuses: add, see it in force, end it, see it ended; errors stay next to the field.
-	resp, body = w.post("/people/"+pid(e.a1)+"/statuses", url.Values{"kind": {"tekun_dispersed"}, "source": {""}, "start": {"2024-01-01"}})
-	wantPage(t, "status without source", resp, body, http.StatusBadRequest, `id="source-error"`)
-	resp, _ = w.post("/people/"+pid(e.a1)+"/statuses", url.Values{"kind": {"tekun_dispersed"}, "source": {"民政局"}, "start": {"2024-01-01"}})
+	resp, body = w.postCSRF("/people/"+pid(e.a1)+"/statuses", url.Values{"kind": {"tekun_dispersed"}, "source": {""}, "start": {"2024-01-01"}})
+	uiWant(t, "status without source", resp, body, http.StatusBadRequest, `id="source-error"`)
+	resp, _ = w.postCSRF("/people/"+pid(e.a1)+"/statuses", url.Values{"kind": {"tekun_dispersed"}, "source": {"民政局"}, "start": {"2024-01-01"}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("add status: %d", resp.StatusCode)
 	}
@@ -375,20 +276,20 @@ func TestUIPersonRevealAndStatuses(t *testing.T) {
 	}
 	sid := strconv.FormatInt(per.Statuses[0].ID, 10)
 	resp, body = w.get("/people/" + pid(e.a1))
-	wantPage(t, "status in force", resp, body, http.StatusOK, "特困（分散供养）", "/statuses/"+sid+"/end")
-	resp, body = w.post("/people/"+pid(e.a1)+"/statuses/"+sid+"/end", url.Values{"end": {"2023-01-01"}})
-	wantPage(t, "end before start", resp, body, http.StatusBadRequest, "结束日期早于开始日期")
-	resp, _ = w.post("/people/"+pid(e.a1)+"/statuses/"+sid+"/end", url.Values{"end": {"2024-06-30"}})
+	uiWant(t, "status in force", resp, body, http.StatusOK, "特困（分散供养）", "/statuses/"+sid+"/end")
+	resp, body = w.postCSRF("/people/"+pid(e.a1)+"/statuses/"+sid+"/end", url.Values{"end": {"2023-01-01"}})
+	uiWant(t, "end before start", resp, body, http.StatusBadRequest, "结束日期早于开始日期")
+	resp, _ = w.postCSRF("/people/"+pid(e.a1)+"/statuses/"+sid+"/end", url.Values{"end": {"2024-06-30"}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("end status: %d", resp.StatusCode)
 	}
 	_, body = w.get("/people/" + pid(e.a1))
-	wantAbsent(t, "ended status", body, "/statuses/"+sid+"/end")
+	uiWantNot(t, "ended status", body, "/statuses/"+sid+"/end")
 	if !strings.Contains(body, "2024-06-30") || !strings.Contains(body, "已结束") {
 		t.Errorf("the ended status is not shown with its end")
 	}
 	// A status of another person cannot be ended through this person's page.
-	resp, _ = w.post("/people/"+pid(e.a2)+"/statuses/"+sid+"/end", url.Values{"end": {"2024-06-30"}})
+	resp, _ = w.postCSRF("/people/"+pid(e.a2)+"/statuses/"+sid+"/end", url.Values{"end": {"2024-06-30"}})
 	if resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("end through another person: %d", resp.StatusCode)
 	}
@@ -400,31 +301,31 @@ func TestUIPeopleElderView(t *testing.T) {
 	e := newPeopleEnv(t)
 	el := e.signIn("elder_a1")
 	resp, body := el.get("/")
-	wantPage(t, "elder home", resp, body, http.StatusOK, `href="/my-record"`, "我的信息")
+	uiWant(t, "elder home", resp, body, http.StatusOK, `href="/my-record"`, "我的信息")
 	resp, body = el.get("/my-record")
-	wantPage(t, "my record", resp, body, http.StatusOK, "我的信息", e.a1.Name, e.a1.IDMasked, "my-record")
-	wantAbsent(t, "my record", body, e.a2.Name, e.b1.Name, e.dead.Name, "/edit", `action="/people`, "查看完整号码")
+	uiWant(t, "my record", resp, body, http.StatusOK, "我的信息", e.a1.Name, e.a1.IDMasked, "my-record")
+	uiWantNot(t, "my record", body, e.a2.Name, e.b1.Name, e.dead.Name, "/edit", `action="/people`, "查看完整号码")
 	resp, _ = el.get("/people")
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/my-record" {
 		t.Fatalf("elder /people: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	resp, body = el.get("/people/" + pid(e.a1))
-	wantPage(t, "own page", resp, body, http.StatusOK, e.a1.Name)
-	wantAbsent(t, "own page", body, "/edit", `action="/people`, "查看完整号码", "添加身份")
+	uiWant(t, "own page", resp, body, http.StatusOK, e.a1.Name)
+	uiWantNot(t, "own page", body, "/edit", `action="/people`, "查看完整号码", "添加身份")
 	resp, body = el.get("/people/" + pid(e.a2))
-	wantPage(t, "someone else's page", resp, body, http.StatusNotFound)
-	wantAbsent(t, "someone else's page", body, e.a2.Name)
+	uiWant(t, "someone else's page", resp, body, http.StatusNotFound)
+	uiWantNot(t, "someone else's page", body, e.a2.Name)
 	resp, _ = el.get("/people/new")
 	if resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("elder /people/new: %d", resp.StatusCode)
 	}
-	resp, _ = el.post("/people/"+pid(e.a1), url.Values{"name": {"改名"}, "residence_code": {testkit.VillageA1}, "version": {"1"}})
+	resp, _ = el.postCSRF("/people/"+pid(e.a1), url.Values{"name": {"改名"}, "residence_code": {testkit.VillageA1}, "version": {"1"}})
 	if resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("elder edit: %d", resp.StatusCode)
 	}
 	// A family account with no link sees an explanation and nobody.
 	f := e.signIn("family_none")
 	resp, body = f.get("/my-record")
-	wantPage(t, "unlinked family", resp, body, http.StatusOK, "还没有关联")
-	wantAbsent(t, "unlinked family", body, e.a1.Name, e.a2.Name)
+	uiWant(t, "unlinked family", resp, body, http.StatusOK, "还没有关联")
+	uiWantNot(t, "unlinked family", body, e.a1.Name, e.a2.Name)
 }

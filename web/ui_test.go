@@ -26,26 +26,42 @@ type uiEnv struct {
 	srv *httptest.Server
 }
 
+// newUIEnv serves the foundation's pages (regions, users, organisations, audit).
 func newUIEnv(t *testing.T) *uiEnv {
 	t.Helper()
 	db := testkit.NewDB(t)
-	s := New(Services{Regions: sqldb.NewRegionService(db), Users: sqldb.NewUserService(db),
-		Orgs: sqldb.NewOrgService(db), Audit: sqldb.NewAuditService(db)}, Config{Version: "test", Logger: slog.New(slog.DiscardHandler)})
-	srv := httptest.NewServer(s.Handler())
+	return serveUI(t, db, Services{Regions: sqldb.NewRegionService(db), Users: sqldb.NewUserService(db),
+		Orgs: sqldb.NewOrgService(db), Audit: sqldb.NewAuditService(db)})
+}
+
+// serveUI serves the pages of svc on db for the test's lifetime.
+func serveUI(t *testing.T, db *sqldb.DB, svc Services) *uiEnv {
+	t.Helper()
+	srv := httptest.NewServer(New(svc, Config{Version: "test", Logger: slog.New(slog.DiscardHandler)}).Handler())
 	t.Cleanup(srv.Close)
 	return &uiEnv{t: t, db: db, srv: srv}
 }
 
-// uiClient is one browser: a cookie jar, no automatic redirects.
+// uiClient is one browser: a cookie jar, no automatic redirects. Every UI test
+// drives the pages through it.
 type uiClient struct {
 	e    *uiEnv
 	c    *http.Client
 	csrf string
 }
 
+// client is a browser that has not signed in.
 func (e *uiEnv) client() *uiClient {
 	jar, _ := cookiejar.New(nil)
 	return &uiClient{e: e, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+// signIn is a browser signed in as username (testkit.Password).
+func (e *uiEnv) signIn(username string) *uiClient {
+	e.t.Helper()
+	c := e.client()
+	c.login(username)
+	return c
 }
 
 func (c *uiClient) do(req *http.Request) (*http.Response, string) {
@@ -59,31 +75,37 @@ func (c *uiClient) do(req *http.Request) (*http.Response, string) {
 	return resp, string(b)
 }
 
+// get fetches path; header is name, value pairs (e.g. "HX-Request", "true").
 func (c *uiClient) get(path string, header ...string) (*http.Response, string) {
 	c.e.t.Helper()
 	req, _ := http.NewRequest("GET", c.e.srv.URL+path, nil)
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	return c.do(req)
+	return c.do(withHeader(req, header))
 }
 
-func (c *uiClient) post(path string, form url.Values) (*http.Response, string) {
+// post posts the form as it is, without the CSRF token (see postCSRF).
+func (c *uiClient) post(path string, form url.Values, header ...string) (*http.Response, string) {
 	c.e.t.Helper()
 	req, _ := http.NewRequest("POST", c.e.srv.URL+path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return c.do(req)
+	return c.do(withHeader(req, header))
 }
 
 // postCSRF posts the form with the session's CSRF token, as every page's forms do.
-func (c *uiClient) postCSRF(path string, form url.Values) (*http.Response, string) {
+func (c *uiClient) postCSRF(path string, form url.Values, header ...string) (*http.Response, string) {
 	c.e.t.Helper()
 	f := url.Values{}
 	for k, v := range form {
 		f[k] = v
 	}
 	f.Set("csrf_token", c.csrf)
-	return c.post(path, f)
+	return c.post(path, f, header...)
+}
+
+func withHeader(req *http.Request, header []string) *http.Request {
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	return req
 }
 
 func (c *uiClient) setCookie(name, value string) {
