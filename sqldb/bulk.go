@@ -305,3 +305,105 @@ func isUniqueViolation(err error) bool {
 func inList(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
+
+// Deferred indexes. Inserting a million people into the people table's
+// secondary indexes costs most of an import's time: each row lands at a random
+// place in four of them. Building an index once over the loaded table sorts
+// instead, several times faster. So a large import into a register that holds
+// few people yet drops these indexes, loads, and builds them again. The
+// definitions are read from the database's own catalogue and recorded in
+// deferred_indexes in the transaction that drops them, so an import killed
+// midway leaves a record from which the next start (Migrate) or the next
+// import rebuilds them. The unique citizen-ID index is never dropped: it keeps
+// people unique while loading. While they are missing, searches of the
+// register scan the table: acceptable during a first load, which is why it
+// is done only when the file is large and the register small.
+var (
+	deferrableIndexes = []string{"people_scope", "people_name", "people_birth", "people_dup"}
+	// deferIndexesMin is the smallest file (in rows) worth it; a variable for tests.
+	deferIndexesMin = 100_000
+)
+
+// indexDDL returns the statement that creates the named index, "" when there is none.
+func (tx *Tx) indexDDL(ctx context.Context, name string) (string, error) {
+	q := `SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?`
+	if tx.db.Dialect == Postgres {
+		q = `SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() AND indexname = ?`
+	}
+	var ddl sql.NullString
+	err := tx.QueryRow(ctx, q, name).Scan(&ddl)
+	if isNoRows(err) {
+		return "", nil
+	}
+	return ddl.String, err
+}
+
+// deferIndexes drops the deferrable indexes for import job importID, recording them.
+func (db *DB) deferIndexes(ctx context.Context, importID int64) error {
+	tx, err := db.BeginTx(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, name := range deferrableIndexes {
+		ddl, err := tx.indexDDL(ctx, name)
+		if err != nil {
+			return err
+		}
+		if ddl == "" {
+			continue // dropped already (recorded then)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO deferred_indexes (name, ddl, import_id, dropped_at) VALUES (?, ?, ?, ?)`,
+			name, ddl, importID, tx.now); err != nil {
+			return err
+		}
+		if _, err := tx.Tx.ExecContext(ctx, `DROP INDEX `+name); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// restoreDeferredIndexes builds every recorded index again, each in the
+// transaction that forgets it. It does nothing when none is recorded.
+func (db *DB) restoreDeferredIndexes(ctx context.Context) error {
+	type rec struct{ name, ddl string }
+	var recs []rec
+	rows, err := db.write.QueryContext(ctx, `SELECT name, ddl FROM deferred_indexes ORDER BY name`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var r rec
+		if err := rows.Scan(&r.name, &r.ddl); err != nil {
+			rows.Close()
+			return err
+		}
+		recs = append(recs, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, r := range recs {
+		tx, err := db.BeginTx(ctx)
+		if err != nil {
+			return err
+		}
+		have, err := tx.indexDDL(ctx, r.name)
+		if err == nil && have == "" {
+			_, err = tx.Tx.ExecContext(ctx, r.ddl) // the catalogue's own text: not rebound
+		}
+		if err == nil {
+			_, err = tx.Exec(ctx, `DELETE FROM deferred_indexes WHERE name = ?`, r.name)
+		}
+		if err == nil {
+			err = tx.Commit()
+		}
+		tx.Rollback()
+		if err != nil {
+			return fmt.Errorf("rebuild index %s: %w", r.name, err)
+		}
+	}
+	return nil
+}

@@ -1,9 +1,10 @@
 package sqldb
 
 import (
-	"github.com/yanglao/yanglao"
+	"context"
 	"time"
 
+	"github.com/yanglao/yanglao"
 	"github.com/yanglao/yanglao/register"
 )
 
@@ -35,4 +36,33 @@ func SetImportCommitForTest(n int) func() {
 // AuditHashersAgreeForTest reports whether the bulk hasher and auditHash agree on e.
 func AuditHashersAgreeForTest(e *yanglao.AuditEntry) (string, string) {
 	return auditHash(e), newAuditHasher().hash(e)
+}
+
+// SetDeferIndexesForTest makes imports of n rows or more load without the
+// deferrable indexes (see deferIndexes).
+func SetDeferIndexesForTest(n int) func() {
+	old := deferIndexesMin
+	deferIndexesMin = n
+	return func() { deferIndexesMin = old }
+}
+
+// DeferredIndexesForTest reports the deferrable indexes missing from db and the
+// indexes recorded as deferred.
+func DeferredIndexesForTest(ctx context.Context, db *DB) (missing []string, recorded int, err error) {
+	tx, err := db.BeginRead(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer tx.Rollback()
+	for _, name := range deferrableIndexes {
+		ddl, err := tx.indexDDL(ctx, name)
+		if err != nil {
+			return nil, 0, err
+		}
+		if ddl == "" {
+			missing = append(missing, name)
+		}
+	}
+	err = tx.QueryRow(ctx, `SELECT COUNT(*) FROM deferred_indexes`).Scan(&recorded)
+	return missing, recorded, err
 }

@@ -146,6 +146,10 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 		}
 		n++
 	}
+	// Indexes a killed import had dropped to load faster (bulk.go, deferIndexes).
+	if err := db.restoreDeferredIndexes(ctx); err != nil {
+		return n, err
+	}
 	if db.Dialect == SQLite {
 		// Refresh the planner's statistics where they are missing or stale (SQLite
 		// has no autovacuum/analyze; PostgreSQL's does this by itself). Without

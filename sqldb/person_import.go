@@ -155,10 +155,14 @@ func (s *PersonService) BeginImport(ctx context.Context, u *register.Upload) (*r
 	if err != nil {
 		return nil, err
 	}
-	if _, _, err := readHeader(rr, u.Kind); err != nil {
+	_, headerRow, err := readHeader(rr, u.Kind)
+	if err != nil {
 		return nil, err
 	}
 	total := estimateRows(u)
+	if t := rr.Total(); total == 0 && t > headerRow { // an .xlsx states its size (<dimension>)
+		total = t - headerRow
+	}
 	a := yanglao.ActorFromContext(ctx)
 	tx, err := s.db.BeginTx(ctx)
 	if err != nil {
@@ -318,6 +322,10 @@ func (s *PersonService) heartbeat(ctx context.Context, id int64, every time.Dura
 // cancelled, so an interrupted job is marked as such.
 func (s *PersonService) finishImport(ctx context.Context, job *register.Job, runErr error) (*register.Job, error) {
 	wctx := context.WithoutCancel(ctx)
+	// However the job ended, the register gets back any index it loaded without.
+	if err := s.db.restoreDeferredIndexes(wctx); err != nil {
+		slog.ErrorContext(ctx, "import: rebuilding deferred indexes", slog.Int64("job", job.ID), slog.String("err", err.Error()))
+	}
 	status, msg := register.Done, ""
 	switch {
 	case runErr == nil && job.Rejected > 0 && job.Mode == register.AllOrNothing:
@@ -937,8 +945,17 @@ func (b *bulkTx) progress(ctx context.Context, job *register.Job, items []*impor
 
 // writePeople is the writing pass: batches of rows upserted by citizen ID.
 func (s *PersonService) writePeople(ctx context.Context, job *register.Job, u *register.Upload) error {
+	deferred, err := s.shouldDeferIndexes(ctx, job, u)
+	if err != nil {
+		return err
+	}
+	if deferred {
+		if err := s.db.deferIndexes(ctx, job.ID); err != nil {
+			return err
+		}
+	}
 	for attempt := 0; ; attempt++ {
-		err := s.writePeopleOnce(ctx, job, u, attempt == 0)
+		err := s.writePeopleOnce(ctx, job, u, attempt == 0, deferred)
 		if !errors.Is(err, errRedoFromResume) || attempt == 1 {
 			return err
 		}
@@ -951,7 +968,25 @@ func (s *PersonService) writePeople(ctx context.Context, job *register.Job, u *r
 // the pass starts again after the last commit, with lookups.
 var errRedoFromResume = errors.New("import: redo from the resume point")
 
-func (s *PersonService) writePeopleOnce(ctx context.Context, job *register.Job, u *register.Upload, optimistic bool) error {
+// shouldDeferIndexes tells whether the pass loads the people table without its
+// secondary indexes and builds them after (see deferIndexes): when the rows
+// still to write are at least deferIndexesMin and the register holds fewer
+// than a quarter as many people — a first load, not an update of a register in use.
+func (s *PersonService) shouldDeferIndexes(ctx context.Context, job *register.Job, u *register.Upload) (bool, error) {
+	rows := job.Total
+	if rows == 0 && u.Format == register.XLSX {
+		rows = int(u.Size / 100) // no <dimension>: a register's .xlsx row takes some 50–150 bytes zipped
+	}
+	rows -= job.LastRow
+	if rows < deferIndexesMin {
+		return false, nil
+	}
+	var have int
+	err := s.db.read.QueryRowContext(ctx, s.db.rebind(`SELECT COUNT(*) FROM (SELECT 1 FROM people LIMIT ?) t`), rows/4+1).Scan(&have)
+	return have <= rows/4, err
+}
+
+func (s *PersonService) writePeopleOnce(ctx context.Context, job *register.Job, u *register.Upload, optimistic, deferred bool) error {
 	now := s.db.Now()
 	rc := &regionCache{db: s.db, m: map[string]regionHit{}}
 	pp, err := s.pipeline(ctx, u, register.People, s.batchSize(), job.LastRow, s.preparePersonRow(job.ID, now, rc))
@@ -962,7 +997,7 @@ func (s *PersonService) writePeopleOnce(ctx context.Context, job *register.Job, 
 	if s.db.Dialect == Postgres {
 		err = s.writePeopleParallel(ctx, job, pp)
 	} else {
-		err = s.writePeopleSerial(ctx, job, pp, optimistic)
+		err = s.writePeopleSerial(ctx, job, pp, optimistic, !deferred)
 	}
 	if err != nil {
 		return err
@@ -973,7 +1008,12 @@ func (s *PersonService) writePeopleOnce(ctx context.Context, job *register.Job, 
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if s.db.Dialect == Postgres {
+	if deferred {
+		if err := s.db.restoreDeferredIndexes(ctx); err != nil {
+			return err
+		}
+	}
+	if s.db.Dialect == Postgres || deferred {
 		return s.flagDuplicatesSince(ctx, job.StartedAt)
 	}
 	return nil
@@ -991,7 +1031,7 @@ func batchCommitted(job *register.Job) {
 
 // writePeopleSerial is SQLite's writer: one connection, transactions of
 // commitRows rows made of several batches.
-func (s *PersonService) writePeopleSerial(ctx context.Context, job *register.Job, pp *pipe, mayAssumeFresh bool) error {
+func (s *PersonService) writePeopleSerial(ctx context.Context, job *register.Job, pp *pipe, mayAssumeFresh, flagDups bool) error {
 	var (
 		btx      *bulkTx
 		inTx     int // rows the open transaction holds
@@ -1034,7 +1074,7 @@ func (s *PersonService) writePeopleSerial(ctx context.Context, job *register.Job
 					return err
 				}
 			}
-			err = s.writePeopleBatch(ctx, btx, job, pp.header, items, optimistic && attempt == 0, nil)
+			err = s.writePeopleBatch(ctx, btx, job, pp.header, items, optimistic && attempt == 0, flagDups, nil)
 			if err == nil {
 				break
 			}
@@ -1126,7 +1166,7 @@ func (s *PersonService) writePeopleParallel(ctx context.Context, job *register.J
 					if btx, err = s.db.beginBulk(ctx); err != nil {
 						break
 					}
-					err = s.writePeopleBatch(ctx, btx, job, pp.header, t.items, t.optimistic && attempt == 0, turn)
+					err = s.writePeopleBatch(ctx, btx, job, pp.header, t.items, t.optimistic && attempt == 0, false, turn)
 					if err == nil {
 						err = btx.commit()
 					} else {
@@ -1319,9 +1359,11 @@ var statusInsertCols = []string{"person_id", "county_code", "kind", "source", "s
 
 // writePeopleBatch upserts one batch inside btx.
 //
-// turn, when set, is awaited before the batch appends to the audit chain and
-// advances the job, so that parallel batches do those — and commit — in file order.
-func (s *PersonService) writePeopleBatch(ctx context.Context, btx *bulkTx, job *register.Job, hdr *register.Header, items []*importItem, optimistic bool, turn func() error) error {
+// flagDups flags new people of the same name and birth date in the batch (else
+// the pass does it once at its end: flagDuplicatesSince). turn, when set, is
+// awaited before the batch appends to the audit chain and advances the job, so
+// that parallel batches do those — and commit — in file order.
+func (s *PersonService) writePeopleBatch(ctx context.Context, btx *bulkTx, job *register.Job, hdr *register.Header, items []*importItem, optimistic, flagDups bool, turn func() error) error {
 	a := yanglao.ActorFromContext(ctx)
 	var hashes []string
 	for _, it := range items {
@@ -1416,7 +1458,7 @@ func (s *PersonService) writePeopleBatch(ctx context.Context, btx *bulkTx, job *
 		if err := btx.insertRows(ctx, "person_phones", []string{"person_id", "phone_hash"}, phones); err != nil {
 			return err
 		}
-		if s.db.Dialect == SQLite { // PostgreSQL flags once, after its parallel batches: flagDuplicatesSince
+		if flagDups {
 			if err := btx.flagDuplicatesOf(ctx, ids); err != nil {
 				return err
 			}

@@ -537,6 +537,75 @@ func TestImportCancelAndResume(t *testing.T) {
 	}
 }
 
+// TestImportDeferredIndexes: a large import into a small register loads people
+// without the deferrable indexes and builds them after. The register ends the
+// same as after a row-by-row load — people, phones, statuses, audit entries and
+// duplicate flags — and the indexes are back whether the job finishes or is
+// cancelled midway (and resumed).
+func TestImportDeferredIndexes(t *testing.T) {
+	rows := manyPeople(23)
+	twin := person(101, tk.VillageA1) // the name and birth date of row 1: to be reviewed
+	twin["name"] = rows[0]["name"]
+	rows = append(rows, twin)
+	data := csvFile(rows...)
+	cleanDB, cleanPS := newImportEnv(t)
+	importFile(t, cleanPS, tk.System(), register.People, register.ValidRows, data)
+	reviews := `SELECT COUNT(*) FROM person_reviews`
+	if count(t, cleanDB, reviews) != 1 {
+		t.Fatalf("clean import: %d reviews, want 1", count(t, cleanDB, reviews))
+	}
+	defer sqldb.SetDeferIndexesForTest(10)()
+	for _, cancelAt := range []int{0, 2} {
+		t.Run(fmt.Sprintf("cancel-after-%d", cancelAt), func(t *testing.T) {
+			db, ps := newImportEnv(t)
+			ctx, cancel := context.WithCancel(tk.System())
+			defer cancel()
+			batches := 0
+			var missingDuring []string
+			defer sqldb.SetImportForTest(5, time.Minute, func(*register.Job) {
+				if batches++; batches == 1 {
+					missingDuring, _, _ = sqldb.DeferredIndexesForTest(context.Background(), db)
+				}
+				if batches == cancelAt {
+					cancel()
+				}
+			})()
+			u := upload(register.People, register.ValidRows, data)
+			job, err := ps.BeginImport(ctx, u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			job, err = ps.RunImport(ctx, job, u)
+			if len(missingDuring) != 4 {
+				t.Fatalf("indexes missing while loading: %v", missingDuring)
+			}
+			if missing, recorded, err := sqldb.DeferredIndexesForTest(context.Background(), db); err != nil || len(missing) != 0 || recorded != 0 {
+				t.Fatalf("after the job: missing %v, recorded %d, %v", missing, recorded, err)
+			}
+			if cancelAt > 0 {
+				if err == nil || job.Status != register.Interrupted {
+					t.Fatalf("cancelled run: %v %+v", err, job)
+				}
+				checkWhole(t, db)
+				job = importFile(t, ps, tk.System(), register.People, register.ValidRows, data)
+				if !job.Resumed {
+					t.Fatalf("not resumed: %+v", job)
+				}
+			}
+			if job.Status != register.Done || job.Created != len(rows) && cancelAt == 0 {
+				t.Fatalf("job: %+v %v", job, err)
+			}
+			checkWhole(t, db)
+			if got, want := snapshot(t, db), snapshot(t, cleanDB); got != want {
+				t.Fatalf("deferred-index import differs from a row-by-row one:\n%s\n---\n%s", got, want)
+			}
+			if n := count(t, db, reviews); n != 1 {
+				t.Fatalf("%d reviews, want 1", n)
+			}
+		})
+	}
+}
+
 // TestImportTakeover: a job whose process stopped beating is taken over by an
 // upload of the same file; a live one is not.
 func TestImportTakeover(t *testing.T) {
@@ -619,6 +688,10 @@ func TestImportKilledMidway(t *testing.T) {
 		t.Fatal(err)
 	}
 	<-exited
+	// The child loaded without the deferrable indexes; the next start builds them again.
+	if missing, recorded, err := sqldb.DeferredIndexesForTest(context.Background(), db); err != nil || len(missing) == 0 || recorded != len(missing) {
+		t.Fatalf("after the kill: missing %v, recorded %d, %v", missing, recorded, err)
+	}
 	n := checkWhole(t, db)
 	if n == 0 || n == len(rows) || n%5 != 0 {
 		t.Fatalf("%d people after the kill: want whole batches of 5, some but not all", n)
@@ -634,6 +707,12 @@ func TestImportKilledMidway(t *testing.T) {
 		t.Fatalf("upload right after the kill: %v", err)
 	}
 	time.Sleep(400 * time.Millisecond)
+	if _, err := db.Migrate(context.Background()); err != nil { // as the restarted server does
+		t.Fatal(err)
+	}
+	if missing, recorded, err := sqldb.DeferredIndexesForTest(context.Background(), db); err != nil || len(missing) != 0 || recorded != 0 {
+		t.Fatalf("after the restart: missing %v, recorded %d, %v", missing, recorded, err)
+	}
 	job := importFile(t, ps, tk.System(), register.People, register.ValidRows, data)
 	if !job.Resumed || job.Status != register.Done || job.Created != len(rows) {
 		t.Fatalf("re-run: %+v", job)
@@ -659,6 +738,7 @@ func TestImportKillChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sqldb.SetImportForTest(5, time.Minute, func(*register.Job) { time.Sleep(100 * time.Millisecond) })()
+	defer sqldb.SetDeferIndexesForTest(10)() // a "large" file: killed while its indexes are dropped
 	importFile(t, sqldb.NewPersonService(db, tk.Box()), tk.System(), register.People, register.ValidRows, data)
 	t.Fatal("the import finished: it should have been killed")
 }
