@@ -254,8 +254,8 @@ func (q *SuggestQuery) Validate() error {
 	if q.Start.IsZero() || q.End.IsZero() || !q.End.After(q.Start) {
 		return Invalid("end", "服务时段无效：结束须晚于开始 (invalid window: end must be after start)")
 	}
-	if q.End.Sub(q.Start) > 24*time.Hour {
-		return Invalid("end", "服务时段最长24小时 (a window is at most 24 hours)")
+	if q.End.Sub(q.Start) > 12*time.Hour {
+		return Invalid("end", "服务时段最长12小时 (a window is at most 12 hours)")
 	}
 	if math.IsNaN(q.Lat) || q.Lat < -90 || q.Lat > 90 || q.Lat == 0 && q.Lng == 0 {
 		return Invalid("lat", "请提供服务地址的纬度 (lat of the home is required)")

@@ -84,3 +84,17 @@ func Rank(cands []Candidate, p Prefs) []Ranked {
 	}
 	return out
 }
+
+// Box returns a latitude/longitude box that holds every point within radiusM
+// of (lat, lng), for an index to narrow a search before DistanceM decides. It
+// is conservative: the longitude span is taken at the box's widest parallel.
+func Box(lat, lng, radiusM float64) (latLo, latHi, lngLo, lngHi float64) {
+	dLat := radiusM / earthRadiusM * 180 / math.Pi * 1.001
+	latLo, latHi = lat-dLat, lat+dLat
+	widest := math.Max(math.Abs(latLo), math.Abs(latHi))
+	if widest >= 89 {
+		return latLo, latHi, -180, 180
+	}
+	dLng := dLat / math.Cos(widest*math.Pi/180)
+	return latLo, latHi, lng - dLng, lng + dLng
+}

@@ -89,3 +89,27 @@ func TestRankLimitMatchesFullSort(t *testing.T) {
 		}
 	}
 }
+
+// TestBox: every point at the radius, in any direction, lies inside the box.
+func TestBox(t *testing.T) {
+	for _, c := range []struct{ lat, lng, r float64 }{{25.77, 113.01, 3000}, {53.5, 122.3, 48000}, {18.2, 109.5, 12000}, {-33.9, 151.2, 5000}} {
+		latLo, latHi, lngLo, lngHi := Box(c.lat, c.lng, c.r)
+		for deg := 0.0; deg < 360; deg += 5 {
+			// Walk out from the centre along a bearing until the distance reaches r.
+			b := deg * math.Pi / 180
+			lo, hi := 0.0, 2.0
+			for range 60 {
+				mid := (lo + hi) / 2
+				if DistanceM(c.lat, c.lng, c.lat+mid*math.Cos(b), c.lng+mid*math.Sin(b)) < c.r {
+					lo = mid
+				} else {
+					hi = mid
+				}
+			}
+			pl, pg := c.lat+lo*math.Cos(b), c.lng+lo*math.Sin(b)
+			if pl < latLo || pl > latHi || pg < lngLo || pg > lngHi {
+				t.Errorf("%+v bearing %.0f: point (%f, %f) outside box [%f,%f]x[%f,%f]", c, deg, pl, pg, latLo, latHi, lngLo, lngHi)
+			}
+		}
+	}
+}

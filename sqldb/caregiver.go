@@ -660,8 +660,9 @@ func (s *HomeCareService) AddBan(ctx context.Context, b *yanglao.EmploymentBan) 
 
 // ---- Calendar ----
 
-// MaxBooking is the longest booking; overlap searches look back this far.
-const MaxBooking = 24 * time.Hour
+// MaxBooking is the longest booking (a catalogue visit is at most 8 hours);
+// overlap searches look back this far, so they read only a day's bookings.
+const MaxBooking = 12 * time.Hour
 
 // bookCaregiver books the caregiver for orderID from start to end. An
 // overlapping booking of the caregiver is refused with ECONFLICT naming it.
@@ -676,7 +677,7 @@ func bookCaregiver(ctx context.Context, tx *Tx, caregiverID, orderID int64, star
 		return yanglao.Invalid("ends_at", "结束时间须晚于开始时间 (end must be after start)")
 	}
 	if end.Sub(start) > MaxBooking {
-		return yanglao.Invalid("ends_at", "一次预约最长24小时 (a booking is at most 24 hours)")
+		return yanglao.Invalid("ends_at", "一次预约最长12小时 (a booking is at most 12 hours)")
 	}
 	lock := `SELECT county_code FROM caregivers WHERE id = ?`
 	if tx.db.Dialect == Postgres {
@@ -750,6 +751,12 @@ func caregiverBookings(ctx context.Context, tx *Tx, caregiverID int64, from, to 
 // skill and certificate the item needs valid on the visit's day, not banned,
 // free for the whole window, with a home position; nearest first (haversine,
 // package dispatch). Officials in scope and the provider's own staff may ask.
+//
+// It searches in growing rings around the home (3, 12, 48 km, then
+// everywhere): the (org_id, lat) index bounds each ring's box, the checks run
+// only on the caregivers inside it, and a ring that yields Limit caregivers
+// within its radius holds the exact answer, since everyone outside is farther.
+// A ring whose box already spans all the provider's caregivers is the last.
 func (s *HomeCareService) SuggestCaregivers(ctx context.Context, q yanglao.SuggestQuery) ([]*yanglao.CaregiverSuggestion, error) {
 	if err := q.Validate(); err != nil {
 		return nil, err
@@ -776,37 +783,71 @@ func (s *HomeCareService) SuggestCaregivers(ctx context.Context, q yanglao.Sugge
 	}
 	day := yanglao.DateOf(q.Start)
 	start, end := q.Start.UTC().Truncate(time.Second), q.End.UTC().Truncate(time.Second)
-	where := []string{"c.org_id = ?", "c.active = TRUE", "c.lat IS NOT NULL", "c.lng IS NOT NULL",
-		`NOT EXISTS (SELECT 1 FROM employment_bans b WHERE b.id_hash = c.id_hash AND b.start_date <= ? AND (b.end_date IS NULL OR b.end_date >= ?))`,
-		`NOT EXISTS (SELECT 1 FROM caregiver_bookings k WHERE k.caregiver_id = c.id AND k.starts_at > ? AND k.starts_at < ? AND k.ends_at > ?)`}
-	args := []any{o.ID, day.String(), day.String(), start.Add(-MaxBooking), end, start}
+	// Cheap tests first: SQLite evaluates the terms in this order for each row.
+	where := []string{"c.org_id = ?", "c.active = TRUE", "c.lat IS NOT NULL", "c.lng IS NOT NULL"}
+	args := []any{o.ID}
 	if q.Sex != "" {
 		where, args = append(where, "c.sex = ?"), append(args, q.Sex)
 	}
 	for _, k := range it.Skills {
 		where, args = append(where, "(',' || c.skills || ',') LIKE ?"), append(args, "%,"+k+",%")
 	}
+	// Then the calendar, which turns away most caregivers at a busy hour.
+	where = append(where, `NOT EXISTS (SELECT 1 FROM caregiver_bookings k WHERE k.caregiver_id = c.id AND k.starts_at > ? AND k.starts_at < ? AND k.ends_at > ?)`)
+	args = append(args, start.Add(-MaxBooking), end, start)
 	for _, kind := range it.Certs {
 		where = append(where, `EXISTS (SELECT 1 FROM caregiver_certs x WHERE x.caregiver_id = c.id AND x.kind = ? AND x.issued <= ? AND (x.expires IS NULL OR x.expires >= ?))`)
 		args = append(args, kind, day.String(), day.String())
 	}
+	where = append(where, `NOT EXISTS (SELECT 1 FROM employment_bans b WHERE b.id_hash = c.id_hash AND b.start_date <= ? AND (b.end_date IS NULL OR b.end_date >= ?))`)
+	args = append(args, day.String(), day.String())
 	type row struct {
 		dispatch.Candidate
 		name string
 	}
-	rows, err := queryAll(ctx, tx, func(r scanner) (row, error) {
-		var v row
-		err := r.Scan(&v.ID, &v.Sex, &v.Lat, &v.Lng, &v.name)
-		return v, err
-	}, `SELECT c.id, c.sex, c.lat, c.lng, c.name FROM caregivers c WHERE `+strings.Join(where, " AND "), args...)
-	if err != nil {
+	// The provider's extent, from the (org_id, lat) and (org_id, lng) ends of the index.
+	var minLat, maxLat, minLng, maxLng *float64
+	if err := tx.QueryRow(ctx, `SELECT (SELECT MIN(lat) FROM caregivers WHERE org_id = ?), (SELECT MAX(lat) FROM caregivers WHERE org_id = ?),
+		(SELECT MIN(lng) FROM caregivers WHERE org_id = ?), (SELECT MAX(lng) FROM caregivers WHERE org_id = ?)`, o.ID, o.ID, o.ID, o.ID).Scan(&minLat, &maxLat, &minLng, &maxLng); err != nil {
 		return nil, err
 	}
-	cands, names := make([]dispatch.Candidate, len(rows)), make(map[int64]string, len(rows))
-	for i, r := range rows {
-		cands[i], names[r.ID] = r.Candidate, r.name
+	if minLat == nil {
+		return []*yanglao.CaregiverSuggestion{}, nil
 	}
-	ranked := dispatch.Rank(cands, dispatch.Prefs{Sex: q.Sex, MaxM: q.MaxKm * 1000, Limit: q.Limit, HomeLat: q.Lat, HomeLng: q.Lng})
+	names := map[int64]string{}
+	prefs := dispatch.Prefs{Sex: q.Sex, Limit: q.Limit, HomeLat: q.Lat, HomeLng: q.Lng}
+	var ranked []dispatch.Ranked
+	for _, ringM := range []float64{3000, 12000, 48000, 0} {
+		w, wargs := where, args
+		if q.MaxKm > 0 && (ringM == 0 || ringM > q.MaxKm*1000) {
+			ringM = q.MaxKm * 1000
+		}
+		if ringM > 0 {
+			latLo, latHi, lngLo, lngHi := dispatch.Box(q.Lat, q.Lng, ringM)
+			if latLo <= *minLat && latHi >= *maxLat && lngLo <= *minLng && lngHi >= *maxLng && q.MaxKm == 0 {
+				ringM = 0 // the box holds everyone: search everywhere, once
+			} else {
+				w, wargs = append(slices.Clip(w), "c.lat >= ? AND c.lat <= ? AND c.lng >= ? AND c.lng <= ?"), append(slices.Clip(wargs), latLo, latHi, lngLo, lngHi)
+			}
+		}
+		rows, err := queryAll(ctx, tx, func(r scanner) (row, error) {
+			var v row
+			err := r.Scan(&v.ID, &v.Sex, &v.Lat, &v.Lng, &v.name)
+			return v, err
+		}, `SELECT c.id, c.sex, c.lat, c.lng, c.name FROM caregivers c WHERE `+strings.Join(w, " AND "), wargs...)
+		if err != nil {
+			return nil, err
+		}
+		cands := make([]dispatch.Candidate, len(rows))
+		for i, r := range rows {
+			cands[i], names[r.ID] = r.Candidate, r.name
+		}
+		prefs.MaxM = ringM
+		ranked = dispatch.Rank(cands, prefs)
+		if ringM == 0 || len(ranked) >= q.Limit || q.MaxKm > 0 && ringM >= q.MaxKm*1000 {
+			break
+		}
+	}
 	out := make([]*yanglao.CaregiverSuggestion, len(ranked))
 	for i, r := range ranked {
 		out[i] = &yanglao.CaregiverSuggestion{CaregiverID: r.ID, Name: names[r.ID], Sex: r.Sex, DistanceM: int(r.DistanceM + 0.5), Lat: r.Lat, Lng: r.Lng}

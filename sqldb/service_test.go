@@ -534,8 +534,8 @@ func TestBookCaregiver(t *testing.T) {
 			t.Errorf("window %v: %v", tc, err)
 		}
 	}
-	if err := f.db.BookCaregiverForTest(ctx, cg.ID, 9, at("10:00"), at("10:00").Add(25*time.Hour)); yanglao.ErrorField(err) != "ends_at" {
-		t.Errorf("25-hour booking: %v", err)
+	if err := f.db.BookCaregiverForTest(ctx, cg.ID, 9, at("10:00"), at("10:00").Add(13*time.Hour)); yanglao.ErrorField(err) != "ends_at" {
+		t.Errorf("13-hour booking: %v", err)
 	}
 	if err := f.db.BookCaregiverForTest(ctx, 999, 9, at("10:00"), at("11:00")); yanglao.ErrorCode(err) != yanglao.ENOTFOUND {
 		t.Errorf("unknown caregiver: %v", err)

@@ -143,6 +143,9 @@ CREATE INDEX caregivers_org ON caregivers (org_id, id);
 CREATE INDEX caregivers_scope ON caregivers (region_path, id);
 CREATE INDEX caregivers_name ON caregivers (name, id);
 CREATE INDEX caregivers_id_hash ON caregivers (id_hash);
+-- Dispatch suggestions search a box around the home (SuggestCaregivers).
+CREATE INDEX caregivers_geo ON caregivers (org_id, lat);
+CREATE INDEX caregivers_geo_lng ON caregivers (org_id, lng);
 
 CREATE TABLE caregiver_certs (
 	id           {{.ID}},
@@ -154,7 +157,8 @@ CREATE TABLE caregiver_certs (
 	expires      {{.Date}},
 	created_at   {{.Time}} NOT NULL
 );
-CREATE INDEX caregiver_certs_caregiver ON caregiver_certs (caregiver_id, kind);
+-- Covering: eligibility and suggestions test validity without reading the rows.
+CREATE INDEX caregiver_certs_caregiver ON caregiver_certs (caregiver_id, kind, issued, expires);
 
 -- 从业禁止: checked by the ID's keyed hash wherever the caregiver is recorded.
 CREATE TABLE employment_bans (
@@ -187,4 +191,4 @@ CREATE TABLE caregiver_bookings (
 	created_at   {{.Time}} NOT NULL,
 	CHECK (ends_at > starts_at)
 );
-CREATE INDEX caregiver_bookings_caregiver ON caregiver_bookings (caregiver_id, starts_at);
+CREATE INDEX caregiver_bookings_caregiver ON caregiver_bookings (caregiver_id, starts_at, ends_at);
