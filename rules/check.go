@@ -2,6 +2,7 @@ package rules
 
 import (
 	"math"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -503,26 +504,24 @@ func (c *checker) checkCmp(n *node) *Error {
 		if ordered {
 			return c.errf(n.opPos, "字符串只能比较相等（= 或 ≠）", "strings can only be compared with = or ≠")
 		}
-		xf, yf := x.cs, y.cs
-		if n.op == tEq {
-			n.cb = func(f *Facts) bool { return xf(f) == yf(f) }
-		} else {
-			n.cb = func(f *Facts) bool { return xf(f) != yf(f) }
-		}
+		n.cb = cmpEq(n.op, x.cs, y.cs)
 	case Bool:
 		if ordered {
 			return c.errf(n.opPos, "是/否只能比较相等（= 或 ≠）", "bools can only be compared with = or ≠")
 		}
-		xf, yf := x.cb, y.cb
-		if n.op == tEq {
-			n.cb = func(f *Facts) bool { return xf(f) == yf(f) }
-		} else {
-			n.cb = func(f *Facts) bool { return xf(f) != yf(f) }
-		}
+		n.cb = cmpEq(n.op, x.cb, y.cb)
 	default:
 		return c.errf(n.opPos, "%[1]s不能比较", "values of type %[2]s cannot be compared", x.typ.ZH(), x.typ)
 	}
 	return c.fold(n)
+}
+
+// cmpEq compiles x = y or x ≠ y for strings and bools.
+func cmpEq[T comparable](op tokKind, x, y func(*Facts) T) func(*Facts) bool {
+	if op == tEq {
+		return func(f *Facts) bool { return x(f) == y(f) }
+	}
+	return func(f *Facts) bool { return x(f) != y(f) }
 }
 
 func cmpNum(op tokKind, x, y func(*Facts) int64) func(*Facts) bool {
@@ -625,65 +624,10 @@ func (c *checker) checkIn(n *node) *Error {
 			allConst = allConst && e.isConst()
 		}
 		y.typ = List
-		switch {
-		case x.typ == String && allConst:
-			for _, e := range y.kids {
-				y.constStrs = append(y.constStrs, e.lit.Str)
-			}
-			xf, cs := x.cs, y.constStrs
-			in = func(f *Facts) bool {
-				v := xf(f)
-				for _, s := range cs {
-					if s == v {
-						return true
-					}
-				}
-				return false
-			}
-		case x.typ == String:
-			xf := x.cs
-			es := make([]func(*Facts) string, len(y.kids))
-			for i, e := range y.kids {
-				es[i] = e.cs
-			}
-			in = func(f *Facts) bool {
-				v := xf(f)
-				for _, e := range es {
-					if e(f) == v {
-						return true
-					}
-				}
-				return false
-			}
-		case allConst:
-			for _, e := range y.kids {
-				y.constNums = append(y.constNums, e.lit.Num)
-			}
-			xf, cs := x.cn, y.constNums
-			in = func(f *Facts) bool {
-				v := xf(f)
-				for _, c := range cs {
-					if c == v {
-						return true
-					}
-				}
-				return false
-			}
-		default:
-			xf := x.cn
-			es := make([]func(*Facts) int64, len(y.kids))
-			for i, e := range y.kids {
-				es[i] = e.cn
-			}
-			in = func(f *Facts) bool {
-				v := xf(f)
-				for _, e := range es {
-					if e(f) == v {
-						return true
-					}
-				}
-				return false
-			}
+		if x.typ == String {
+			y.constStrs, in = listIn(x.cs, y.kids, allConst, func(e *node) (string, func(*Facts) string) { return e.lit.Str, e.cs })
+		} else {
+			y.constNums, in = listIn(x.cn, y.kids, allConst, func(e *node) (int64, func(*Facts) int64) { return e.lit.Num, e.cn })
 		}
 	} else {
 		if err := c.check(y); err != nil {
@@ -696,15 +640,7 @@ func (c *checker) checkIn(n *node) *Error {
 			return c.errf(x.pos, "字符串集合里只能找字符串，这里是%[1]s", "only a string can be looked for in a set of strings, not %[2]s", x.typ.ZH(), x.typ)
 		}
 		xf, sf := x.cs, y.cset
-		in = func(f *Facts) bool {
-			v := xf(f)
-			for _, s := range sf(f) {
-				if s == v {
-					return true
-				}
-			}
-			return false
-		}
+		in = func(f *Facts) bool { return slices.Contains(sf(f), xf(f)) }
 	}
 	if n.neg {
 		n.cb = func(f *Facts) bool { return !in(f) }
@@ -712,6 +648,32 @@ func (c *checker) checkIn(n *node) *Error {
 		n.cb = in
 	}
 	return c.fold(n)
+}
+
+// listIn decides x in [e1, e2 …] for strings or numbers: against the
+// elements' values when all are constants (returned, for explanations), else
+// evaluating each element.
+func listIn[T comparable](xf func(*Facts) T, elems []*node, allConst bool, of func(*node) (T, func(*Facts) T)) ([]T, func(*Facts) bool) {
+	if allConst {
+		cs := make([]T, len(elems))
+		for i, e := range elems {
+			cs[i], _ = of(e)
+		}
+		return cs, func(f *Facts) bool { return slices.Contains(cs, xf(f)) }
+	}
+	es := make([]func(*Facts) T, len(elems))
+	for i, e := range elems {
+		_, es[i] = of(e)
+	}
+	return nil, func(f *Facts) bool {
+		v := xf(f)
+		for _, e := range es {
+			if e(f) == v {
+				return true
+			}
+		}
+		return false
+	}
 }
 
 func (c *checker) checkIf(n *node) *Error {

@@ -229,12 +229,7 @@ func (x *explainer) cond(n *node, depth int) bool {
 		x.add(n, depth, markOf(v), vz+word+lz, ve+wordEN+le)
 		return v
 	case nIf:
-		c := x.condIf(n, depth)
-		branch := n.kids[2]
-		if c {
-			branch = n.kids[1]
-		}
-		return x.cond(branch, depth)
+		return x.cond(x.branch(n, depth), depth)
 	}
 	// A fact, a call or a literal of type Bool.
 	v := n.cb(x.f)
@@ -260,6 +255,14 @@ func (x *explainer) cond(n *node, depth int) bool {
 	}
 	x.add(n, depth, markOf(v), zh, en)
 	return v
+}
+
+// branch explains the condition of an if and returns the branch it takes.
+func (x *explainer) branch(n *node, depth int) *node {
+	if x.condIf(n, depth) {
+		return n.kids[1]
+	}
+	return n.kids[2]
 }
 
 // condIf explains the condition of an if and which branch it takes.
@@ -290,12 +293,7 @@ func (x *explainer) val(n *node, depth int) Value {
 	case nParen:
 		return x.val(n.kids[0], depth)
 	case nIf:
-		c := x.condIf(n, depth)
-		branch := n.kids[2]
-		if c {
-			branch = n.kids[1]
-		}
-		return x.val(branch, depth)
+		return x.val(x.branch(n, depth), depth)
 	}
 	v := n.value(x.f)
 	if n.kind == nLit {

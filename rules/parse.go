@@ -1,5 +1,7 @@
 package rules
 
+import "slices"
+
 type nodeKind uint8
 
 const (
@@ -129,40 +131,25 @@ func (p *parser) expr() (*node, *Error) {
 }
 
 // or := and { ("or" | "||") and }
-func (p *parser) or() (*node, *Error) {
-	x, err := p.and()
-	if err != nil {
-		return nil, err
-	}
-	if p.peek().kind != tOr {
-		return x, nil
-	}
-	n := &node{kind: nOr, pos: x.pos, opPos: p.peek().pos, kids: []*node{x}}
-	for p.peek().kind == tOr {
-		p.next()
-		y, err := p.and()
-		if err != nil {
-			return nil, err
-		}
-		n.kids = append(n.kids, y)
-		n.end = y.end
-	}
-	return n, nil
-}
+func (p *parser) or() (*node, *Error) { return p.nary(tOr, nOr, p.and) }
 
 // and := not { ("and" | "&&") not }
-func (p *parser) and() (*node, *Error) {
-	x, err := p.not()
+func (p *parser) and() (*node, *Error) { return p.nary(tAnd, nAnd, p.not) }
+
+// nary parses operand { op operand } into one node of kind holding every
+// operand (and, or: associative, evaluated left to right with short cuts).
+func (p *parser) nary(op tokKind, kind nodeKind, operand func() (*node, *Error)) (*node, *Error) {
+	x, err := operand()
 	if err != nil {
 		return nil, err
 	}
-	if p.peek().kind != tAnd {
+	if p.peek().kind != op {
 		return x, nil
 	}
-	n := &node{kind: nAnd, pos: x.pos, opPos: p.peek().pos, kids: []*node{x}}
-	for p.peek().kind == tAnd {
+	n := &node{kind: kind, pos: x.pos, opPos: p.peek().pos, kids: []*node{x}}
+	for p.peek().kind == op {
 		p.next()
-		y, err := p.not()
+		y, err := operand()
 		if err != nil {
 			return nil, err
 		}
@@ -173,20 +160,25 @@ func (p *parser) and() (*node, *Error) {
 }
 
 // not := ("not" | "!") not | cmp
-func (p *parser) not() (*node, *Error) {
-	if t := p.peek(); t.kind == tNot {
-		p.next()
-		if err := p.enter(); err != nil {
-			return nil, err
-		}
-		x, err := p.not()
-		p.depth--
-		if err != nil {
-			return nil, err
-		}
-		return &node{kind: nNot, pos: t.pos, opPos: t.pos, end: x.end, kids: []*node{x}}, nil
+func (p *parser) not() (*node, *Error) { return p.prefix(tNot, nNot, p.not, p.cmp) }
+
+// prefix parses op self (a node of kind, nesting counted against the depth
+// limit) or, without op, next.
+func (p *parser) prefix(op tokKind, kind nodeKind, self, next func() (*node, *Error)) (*node, *Error) {
+	t := p.peek()
+	if t.kind != op {
+		return next()
 	}
-	return p.cmp()
+	p.next()
+	if err := p.enter(); err != nil {
+		return nil, err
+	}
+	x, err := self()
+	p.depth--
+	if err != nil {
+		return nil, err
+	}
+	return &node{kind: kind, pos: t.pos, opPos: t.pos, end: x.end, kids: []*node{x}}, nil
 }
 
 func isCmp(k tokKind) bool { return k >= tEq && k <= tGe }
@@ -258,77 +250,62 @@ func (p *parser) cmp() (*node, *Error) {
 func (p *parser) list() (*node, *Error) {
 	open := p.next()
 	n := &node{kind: nList, pos: open.pos}
-	for p.peek().kind != tRBrack {
-		x, err := p.expr()
-		if err != nil {
-			return nil, err
-		}
-		n.kids = append(n.kids, x)
-		if p.peek().kind == tComma {
-			p.next()
-			continue
-		}
-		if p.peek().kind != tRBrack {
-			return nil, p.errExpected("逗号或 ]", "a comma or ]")
-		}
+	var err *Error
+	if n.kids, n.end, err = p.exprs(tRBrack, "逗号或 ]", "a comma or ]"); err != nil {
+		return nil, err
 	}
-	n.end = p.next().end
 	if len(n.kids) == 0 {
 		return nil, errAt(p.src, open.pos, "列表不能为空", "the list is empty")
 	}
 	return n, nil
 }
 
-// add := mul { ("+" | "-") mul }
-func (p *parser) add() (*node, *Error) {
-	x, err := p.mul()
-	if err != nil {
-		return nil, err
-	}
-	for k := p.peek().kind; k == tPlus || k == tMinus; k = p.peek().kind {
-		op := p.next()
-		y, err := p.mul()
+// exprs := [ expr { "," expr } [","] ] close — a list's elements or a call's
+// arguments; it returns them and the end of the closing token.
+func (p *parser) exprs(close tokKind, expectedZH, expectedEN string) ([]*node, int, *Error) {
+	var out []*node
+	for p.peek().kind != close {
+		x, err := p.expr()
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
-		x = &node{kind: nArith, op: k, pos: x.pos, opPos: op.pos, end: y.end, kids: []*node{x, y}}
+		out = append(out, x)
+		if p.peek().kind == tComma {
+			p.next()
+			continue
+		}
+		if p.peek().kind != close {
+			return nil, 0, p.errExpected(expectedZH, expectedEN)
+		}
 	}
-	return x, nil
+	return out, p.next().end, nil
 }
 
+// add := mul { ("+" | "-") mul }
+func (p *parser) add() (*node, *Error) { return p.arith(p.mul, tPlus, tMinus) }
+
 // mul := unary { "*" unary }
-func (p *parser) mul() (*node, *Error) {
-	x, err := p.unary()
+func (p *parser) mul() (*node, *Error) { return p.arith(p.unary, tStar) }
+
+// arith parses operand { op operand } into arithmetic nodes grouped from the left.
+func (p *parser) arith(operand func() (*node, *Error), ops ...tokKind) (*node, *Error) {
+	x, err := operand()
 	if err != nil {
 		return nil, err
 	}
-	for p.peek().kind == tStar {
+	for slices.Contains(ops, p.peek().kind) {
 		op := p.next()
-		y, err := p.unary()
+		y, err := operand()
 		if err != nil {
 			return nil, err
 		}
-		x = &node{kind: nArith, op: tStar, pos: x.pos, opPos: op.pos, end: y.end, kids: []*node{x, y}}
+		x = &node{kind: nArith, op: op.kind, pos: x.pos, opPos: op.pos, end: y.end, kids: []*node{x, y}}
 	}
 	return x, nil
 }
 
 // unary := "-" unary | primary
-func (p *parser) unary() (*node, *Error) {
-	if t := p.peek(); t.kind == tMinus {
-		p.next()
-		if err := p.enter(); err != nil {
-			return nil, err
-		}
-		x, err := p.unary()
-		p.depth--
-		if err != nil {
-			return nil, err
-		}
-		return &node{kind: nNeg, pos: t.pos, opPos: t.pos, end: x.end, kids: []*node{x}}, nil
-	}
-	return p.primary()
-}
+func (p *parser) unary() (*node, *Error) { return p.prefix(tMinus, nNeg, p.unary, p.primary) }
 
 // primary := INT | DECIMAL | MONEY | STRING | "true" | "false"
 //
@@ -360,21 +337,10 @@ func (p *parser) primary() (*node, *Error) {
 		}
 		p.next()
 		n := &node{kind: nCall, name: t.text, pos: t.pos, opPos: t.pos}
-		for p.peek().kind != tRParen {
-			x, err := p.expr()
-			if err != nil {
-				return nil, err
-			}
-			n.kids = append(n.kids, x)
-			if p.peek().kind == tComma {
-				p.next()
-				continue
-			}
-			if p.peek().kind != tRParen {
-				return nil, p.errExpected("逗号或右括号", "a comma or )")
-			}
+		var err *Error
+		if n.kids, n.end, err = p.exprs(tRParen, "逗号或右括号", "a comma or )"); err != nil {
+			return nil, err
 		}
-		n.end = p.next().end
 		return n, nil
 	case tLParen:
 		p.next()
