@@ -57,6 +57,11 @@ type Config struct {
 	// EncryptionKey (32 bytes) protects citizen ID and phone numbers at rest
 	// (DESIGN §5); modules derive their own keys from it. Required in production.
 	EncryptionKey Secret
+	// VisitMaxDistanceM and VisitMinSharePercent flag a home-care visit whose
+	// check-in or check-out is farther from the home, or which lasted less than
+	// this share of the booked minutes (package orders, Policy).
+	VisitMaxDistanceM    int
+	VisitMinSharePercent int
 
 	// ConfigFile is the configuration file that was read, if any.
 	ConfigFile string
@@ -76,7 +81,8 @@ const (
 
 // Default returns the configuration used when no source says otherwise.
 func Default() *Config {
-	c := &Config{DataDir: DefaultDataDir, Addr: DefaultAddr, LogLevel: slog.LevelInfo, LogFormat: DefaultLogFormat}
+	c := &Config{DataDir: DefaultDataDir, Addr: DefaultAddr, LogLevel: slog.LevelInfo, LogFormat: DefaultLogFormat,
+		VisitMaxDistanceM: 500, VisitMinSharePercent: 50}
 	c.DB = filepath.Join(c.DataDir, DBFileName)
 	return c
 }

@@ -42,6 +42,16 @@ var Settings = []*Setting{
 		set: func(c *Config, v string) error { c.LogFormat = strings.ToLower(strings.TrimSpace(v)); return nil }},
 	{Key: "mqtt", Flag: "mqtt", Usage: "设备消息 MQTT 服务器 URL，空表示使用内置服务器 (MQTT broker URL for device messages; empty = embedded)",
 		set: func(c *Config, v string) error { c.MQTT = v; return nil }},
+	{Key: "visit_max_distance_m", Flag: "visit-max-distance-m", Usage: "上门签到、签退距老人住址超过此米数即标记待审核，默认 500 (flag a check-in or check-out farther than this many metres from the home; default 500)",
+		set: func(c *Config, v string) (err error) {
+			c.VisitMaxDistanceM, err = strconv.Atoi(strings.TrimSpace(v))
+			return
+		}},
+	{Key: "visit_min_share_percent", Flag: "visit-min-share-percent", Usage: "实际服务时长不足预约时长的此百分比即标记待审核，默认 50 (flag a visit shorter than this percentage of the booked minutes; default 50)",
+		set: func(c *Config, v string) (err error) {
+			c.VisitMinSharePercent, err = strconv.Atoi(strings.TrimSpace(v))
+			return
+		}},
 	{Key: "encryption_key", Usage: "32 字节加密密钥，64 位十六进制或 base64 (32-byte encryption key, 64 hex digits or base64)",
 		set: func(c *Config, v string) (err error) { c.EncryptionKey, err = parseKey(v); return }},
 }

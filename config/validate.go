@@ -84,6 +84,12 @@ func (c *Config) Validate() error {
 	if zh, en := checkMQTT(c.MQTT); zh != "" {
 		bad("mqtt", zh, en)
 	}
+	if c.VisitMaxDistanceM < 50 || c.VisitMaxDistanceM > 100_000 {
+		bad("visit_max_distance_m", "上门签到距离应为 50 到 100000 米", "the visit distance must be 50 to 100000 metres")
+	}
+	if c.VisitMinSharePercent < 0 || c.VisitMinSharePercent > 100 {
+		bad("visit_min_share_percent", "服务时长比例应为 0 到 100", "the visit share must be 0 to 100 percent")
+	}
 	if len(c.EncryptionKey) != 0 && len(c.EncryptionKey) != EncryptionKeyLen {
 		bad("encryption_key", "密钥应为 32 字节", "the key must be 32 bytes")
 	}

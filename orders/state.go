@@ -127,8 +127,12 @@ var transitions = map[Action]transition{
 // Actions lists every action.
 var Actions = []Action{Accept, Decline, Assign, Depart, CheckIn, CheckOut, Close, Confirm, Rate, Cancel, Miss}
 
-// Refusal says why a move is not allowed, in both languages.
-type Refusal struct{ ZH, EN string }
+// Refusal says why a move is not allowed, in both languages. Forbidden: the
+// party may never take the action (rather than not in this state).
+type Refusal struct {
+	ZH, EN    string
+	Forbidden bool
+}
 
 func (r *Refusal) Error() string { return r.ZH + " (" + r.EN + ")" }
 
@@ -137,14 +141,14 @@ func (r *Refusal) Error() string { return r.ZH + " (" + r.EN + ")" }
 func Step(from State, action Action, party Party) (to State, needs string, err *Refusal) {
 	t, ok := transitions[action]
 	if !ok {
-		return "", "", &Refusal{"未知的操作", "unknown action"}
+		return "", "", &Refusal{"未知的操作", "unknown action", false}
 	}
 	if !contains(t.whom, party) {
-		return "", "", &Refusal{"您不能对此订单执行“" + action.Name("zh") + "”", "you may not " + action.Name("en") + " this order"}
+		return "", "", &Refusal{"您不能对此订单执行“" + action.Name("zh") + "”", "you may not " + action.Name("en") + " this order", true}
 	}
 	if !contains(t.from, from) {
 		return "", "", &Refusal{"订单当前为“" + from.Name("zh") + "”，不能" + action.Name("zh"),
-			"the order is " + from.Name("en") + ": cannot " + action.Name("en")}
+			"the order is " + from.Name("en") + ": cannot " + action.Name("en"), false}
 	}
 	return t.to, t.needs, nil
 }

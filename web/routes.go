@@ -114,6 +114,18 @@ func (s *Server) table() []route {
 		{method: "GET", path: "/api/v1/voucher-batches/{id}", access: signedIn, api: s.apiVoucherBatch, doc: docVoucherBatch},
 		{method: "GET", path: "/api/v1/vouchers", access: signedIn, api: s.apiVouchers, doc: docVouchers},
 		{method: "GET", path: "/api/v1/vouchers/{id}", access: signedIn, api: s.apiVoucher, doc: docVoucher},
+		// Home-care orders, dispatch, proof of visit and statements (issue 5).
+		{method: "POST", path: "/api/v1/orders", access: signedIn, api: s.apiPlaceOrder, doc: docPlaceOrder},
+		{method: "GET", path: "/api/v1/orders", access: signedIn, api: s.apiOrders, doc: docOrders},
+		{method: "GET", path: "/api/v1/orders/{id}", access: signedIn, api: s.apiOrder, doc: docOrder},
+		{method: "GET", path: "/api/v1/orders/{id}/events", access: signedIn, api: s.apiOrderEvents, doc: docOrderEvents},
+		{method: "POST", path: "/api/v1/orders/{id}/steps", access: signedIn, api: s.apiStepOrder, doc: docStepOrder},
+		{method: "POST", path: "/api/v1/orders/{id}/review", access: signedIn, api: s.apiReviewOrder, doc: docReviewOrder},
+		{method: "GET", path: "/api/v1/people/{id}/booking-options", access: signedIn, api: s.apiBookingOptions, doc: docBookingOptions},
+		{method: "GET", path: "/api/v1/dispatch/{provider}", access: signedIn, api: s.apiDispatchBoard, doc: docDispatchBoard},
+		{method: "GET", path: "/api/v1/statements/{provider}", access: signedIn, api: s.apiStatement, doc: docStatement},
+		{method: "GET", path: "/api/v1/statements/{provider}/export.csv", access: signedIn, api: s.apiStatementCSV, doc: docStatementCSV},
+		{method: "GET", path: "/api/v1/statements/{provider}/export.xlsx", access: signedIn, api: s.apiStatementXLSX, doc: docStatementXLSX},
 
 		// Care visits to older people in special difficulty (issue 6).
 		{method: "GET", path: "/api/v1/carevisits/groups", api: s.apiCareGroups, doc: docCareGroups},

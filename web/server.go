@@ -29,6 +29,7 @@ type Services struct {
 	// Care visits and mandatory abuse reports (issue 6).
 	CareVisits   yanglao.CareVisitService
 	AbuseReports yanglao.AbuseReportService
+	Orders       yanglao.OrderService // home-care orders, dispatch, proof of visit, statements (issue 5)
 	// Ready reports whether the database answers (for /readyz).
 	Ready func(context.Context) error
 }

@@ -49,6 +49,7 @@ func newHandler(db *sqldb.DB) http.Handler {
 		Vouchers:     sqldb.NewVoucherService(db),
 		CareVisits:   sqldb.NewCareVisitService(db),
 		AbuseReports: sqldb.NewAbuseReportService(db, tk.Box()),
+		Orders:       sqldb.NewOrderService(db),
 	}
 	return web.New(svc, web.Config{Version: "test", Logger: slog.New(slog.DiscardHandler)}).Handler()
 }

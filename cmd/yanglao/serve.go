@@ -9,7 +9,9 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/yanglao/yanglao/config"
 	"github.com/yanglao/yanglao/jobs"
+	"github.com/yanglao/yanglao/orders"
 	"github.com/yanglao/yanglao/sqldb"
 	"github.com/yanglao/yanglao/web"
 )
@@ -24,7 +26,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	flags := a.newFlagSet("serve", "[flags]",
 		"启动网页和接口服务；不带参数时使用 ./data/yanglao.db 并监听 127.0.0.1:8080",
 		"start the web UI and API; with no flags it uses ./data/yanglao.db and listens on 127.0.0.1:8080")
-	cfg, err := a.loadConfig(flags, args, append(storeFlags, "addr", "mqtt", "demo")...)
+	cfg, err := a.loadConfig(flags, args, append(storeFlags, "addr", "mqtt", "demo", "visit_max_distance_m", "visit_min_share_percent")...)
 	if err != nil {
 		return err
 	}
@@ -83,6 +85,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 		Vouchers:     sqldb.NewVoucherService(s.db),
 		CareVisits:   careVisits,
 		AbuseReports: sqldb.NewAbuseReportService(s.db, box),
+		Orders:       orderService(s.db, cfg),
 		Ready:        s.db.Ping,
 	}, web.Config{Version: build.String(), Production: cfg.Production, Logger: log})
 	hs := srv.HTTPServer(cfg.Addr)
@@ -141,4 +144,11 @@ func openURL(addr net.Addr) string {
 		host, note = "127.0.0.1", "（监听所有网络接口 / listening on all interfaces）"
 	}
 	return "http://" + net.JoinHostPort(host, fmt.Sprint(tcp.Port)) + note
+}
+
+// orderService is the home-care order store with the configured proof-of-visit thresholds.
+func orderService(db *sqldb.DB, cfg *config.Config) *sqldb.OrderService {
+	s := sqldb.NewOrderService(db)
+	s.Policy = orders.Policy{MaxDistanceM: cfg.VisitMaxDistanceM, MinSharePercent: cfg.VisitMinSharePercent}
+	return s
 }
