@@ -336,14 +336,16 @@ func (s *OrderService) PlaceOrder(ctx context.Context, r *yanglao.OrderRequest) 
 		return nil, err
 	}
 	if r.VoucherID != nil {
-		used, err := orderVoucher(ctx, tx, *r.VoucherID, p.ID, id, split.VoucherFen)
+		used, err := orderVoucher(ctx, tx, *r.VoucherID, p.ID, id, offer.Category, split.VoucherFen)
 		if err != nil {
 			return nil, err
 		}
 		split = orders.ComputeSplit(orders.SplitInput{PriceFen: offer.PriceFen, LTCFen: r.LTCFen, AllowanceLeftFen: split.AllowanceFen, VoucherFen: used})
-		if _, err := tx.Exec(ctx, `UPDATE orders SET voucher_id = ?, voucher_fen = ?, own_fen = ? WHERE id = ?`,
-			*r.VoucherID, split.VoucherFen, split.OwnFen, id); err != nil {
-			return nil, err
+		if used > 0 {
+			if _, err := tx.Exec(ctx, `UPDATE orders SET voucher_id = ?, voucher_fen = ?, own_fen = ? WHERE id = ?`,
+				*r.VoucherID, split.VoucherFen, split.OwnFen, id); err != nil {
+				return nil, err
+			}
 		}
 	}
 	if err := tx.orderEvent(ctx, id, p.CountyCode, "place", "", string(orders.Requested), nil, nil, "channel="+channel); err != nil {

@@ -151,7 +151,7 @@ func (s *OrderService) step(ctx context.Context, id int64, st *yanglao.OrderStep
 			}
 		}
 		if o.VoucherID != nil && o.VoucherFen > 0 {
-			if err := returnVoucher(ctx, tx, o.ID); err != nil {
+			if err := returnVoucher(ctx, tx, o.ID, o.Category); err != nil {
 				return nil, party, err
 			}
 		}

@@ -6,12 +6,17 @@ import (
 	"github.com/yanglao/yanglao"
 )
 
-// orderVoucher spends up to fen of a voucher on an order and returns what it
-// paid. Vouchers are the meals helper's (redeemVoucher); until they are on
-// main an order with a voucher is refused rather than priced wrongly.
-func orderVoucher(ctx context.Context, tx *Tx, voucherID, personID, orderID, fen int64) (int64, error) {
-	return 0, yanglao.Invalid("voucher_id", "服务券暂不可用于上门服务订单 (vouchers cannot pay for home-care orders yet)")
+// orderVoucher spends a voucher on an order (up to fen; a voucher pays its
+// face value at most) and returns what it paid. The voucher's batch must allow
+// the item's service category (yanglao.VoucherAllows).
+func orderVoucher(ctx context.Context, tx *Tx, voucherID, personID, orderID int64, category string, fen int64) (int64, error) {
+	if fen <= 0 {
+		return 0, nil // the allowance and insurance already cover the price
+	}
+	return redeemVoucher(ctx, tx, voucherID, personID, fen, yanglao.VoucherRef(category, orderID))
 }
 
 // returnVoucher gives back what a cancelled order spent of its voucher.
-func returnVoucher(ctx context.Context, tx *Tx, orderID int64) error { return nil }
+func returnVoucher(ctx context.Context, tx *Tx, orderID int64, category string) error {
+	return refundVoucher(ctx, tx, yanglao.VoucherRef(category, orderID))
+}
