@@ -297,6 +297,8 @@ type OrderService interface {
 	Statement(ctx context.Context, providerID int64, month string) (*Statement, error)
 	// BookingOptions lists what the providers covering the person's address offer.
 	BookingOptions(ctx context.Context, personID int64) ([]*BookingOption, error)
+	// SuggestCaregivers: qualified, free caregivers near the home, for the dispatcher.
+	SuggestCaregivers(ctx context.Context, orderID int64) ([]*CaregiverSuggestion, error)
 }
 
 // BookingOption is one item one provider offers at a person's address, for

@@ -28,10 +28,30 @@ type OrderService struct {
 	db *DB
 	// Policy holds the proof-of-visit thresholds (distance, share of booked minutes).
 	Policy orders.Policy
+	// HomeCare suggests caregivers for an order (SuggestCaregivers).
+	HomeCare *HomeCareService
 }
 
-func NewOrderService(db *DB) *OrderService {
-	return &OrderService{db: db, Policy: orders.DefaultPolicy}
+func NewOrderService(db *DB, hc *HomeCareService) *OrderService {
+	return &OrderService{db: db, Policy: orders.DefaultPolicy, HomeCare: hc}
+}
+
+// SuggestCaregivers lists qualified, free caregivers of the order's provider,
+// nearest to the home first, for its dispatcher. A home without coordinates
+// gets no suggestions (distance cannot be judged); the dispatcher picks by hand.
+func (s *OrderService) SuggestCaregivers(ctx context.Context, orderID int64) ([]*yanglao.CaregiverSuggestion, error) {
+	o, err := s.Order(ctx, orderID)
+	if err != nil {
+		return nil, err
+	}
+	if a := yanglao.ActorFromContext(ctx); !a.Unrestricted() && (a.Role != yanglao.RoleDispatcher || a.OrgID == nil || *a.OrgID != o.ProviderID) {
+		return nil, yanglao.Errorf(yanglao.EFORBIDDEN, "只有本组织的调度员可以派单 (only the provider's dispatcher assigns caregivers)")
+	}
+	if o.Lat == nil || o.Lng == nil || s.HomeCare == nil {
+		return []*yanglao.CaregiverSuggestion{}, nil
+	}
+	return s.HomeCare.SuggestCaregivers(ctx, yanglao.SuggestQuery{OrgID: o.ProviderID, ItemID: o.ItemID, Start: o.Start, End: o.End,
+		Lat: *o.Lat, Lng: *o.Lng, Limit: 10})
 }
 
 // maxConfirmFailures: after this many wrong codes a visit is confirmed only by
@@ -185,6 +205,8 @@ func channelOf(a *yanglao.Actor) (string, error) {
 	switch {
 	case a == nil:
 		return "", yanglao.Errorf(yanglao.EUNAUTHORIZED, "请先登录 (sign in first)")
+	case a.UserID == 0:
+		return "", yanglao.Errorf(yanglao.EFORBIDDEN, "订单须由一个账号下 (an order is placed by an account)")
 	case a.Role == yanglao.RoleElder:
 		return "elder", nil
 	case a.Role == yanglao.RoleFamily:

@@ -262,8 +262,12 @@ func (s *OrderService) ReviewOrder(ctx context.Context, id int64, d yanglao.Revi
 	if d.Accept {
 		result, action = yanglao.ReviewAccepted, "review_accept"
 	}
+	var by any // the platform itself (a command-line tool) has no account
+	if a.UserID != 0 {
+		by = a.UserID
+	}
 	if _, err := tx.Exec(ctx, `UPDATE orders SET review = ?, review_note = ?, reviewed_by = ?, version = version + 1, updated_at = ? WHERE id = ?`,
-		result, d.Reason, a.UserID, tx.now, o.ID); err != nil {
+		result, d.Reason, by, tx.now, o.ID); err != nil {
 		return nil, err
 	}
 	if err := tx.orderEvent(ctx, o.ID, o.CountyCode, action, o.State, o.State, nil, nil, d.Reason); err != nil {

@@ -297,3 +297,14 @@ func (s *Server) exportStatement(w http.ResponseWriter, r *http.Request, format 
 	}
 	return out.Close()
 }
+
+var docOrderSuggestions = &apiDoc{Tag: "orders", Summary: "为订单推荐护理员：本组织、有资质、时间空闲、离老人家最近 (caregivers for an order: the provider's, qualified, free, nearest the home first)",
+	Params: []param{pID}, Response: []*yanglao.CaregiverSuggestion{}}
+
+func (s *Server) apiOrderSuggestions(w http.ResponseWriter, r *http.Request) error {
+	svc, err := s.orders()
+	if err != nil {
+		return err
+	}
+	return respondByID(w, r, svc.SuggestCaregivers)
+}

@@ -121,6 +121,7 @@ func (s *Server) table() []route {
 		{method: "GET", path: "/api/v1/orders/{id}/events", access: signedIn, api: s.apiOrderEvents, doc: docOrderEvents},
 		{method: "POST", path: "/api/v1/orders/{id}/steps", access: signedIn, api: s.apiStepOrder, doc: docStepOrder},
 		{method: "POST", path: "/api/v1/orders/{id}/review", access: signedIn, api: s.apiReviewOrder, doc: docReviewOrder},
+		{method: "GET", path: "/api/v1/orders/{id}/suggestions", access: signedIn, api: s.apiOrderSuggestions, doc: docOrderSuggestions},
 		{method: "GET", path: "/api/v1/people/{id}/booking-options", access: signedIn, api: s.apiBookingOptions, doc: docBookingOptions},
 		{method: "GET", path: "/api/v1/dispatch/{provider}", access: signedIn, api: s.apiDispatchBoard, doc: docDispatchBoard},
 		{method: "GET", path: "/api/v1/statements/{provider}", access: signedIn, api: s.apiStatement, doc: docStatement},

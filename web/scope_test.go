@@ -162,6 +162,61 @@ func TestScopeMatrix(t *testing.T) {
 	hasTownA := func(b string) bool { return strings.Contains(b, `"region_code":"`+tk.TownA+`"`) }
 	hasVisitor := func(b string) bool { return strings.Contains(b, "目标探访员") }
 
+	// A home-care order for the elder from a provider in township A: visited,
+	// flagged (checked out at once), accepted on review and confirmed, so it is
+	// on the provider's statement (issue 5).
+	var orderID, orderProvider string
+	{
+		must := func(err error) {
+			t.Helper()
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		hc := sqldb.NewHomeCareService(e.db, tk.Box())
+		osvc := sqldb.NewOrderService(e.db, hc)
+		prov := tk.CreateOrg(t, e.db, "目标居家服务中心", yanglao.OrgProvider, tk.TownA)
+		items, err := hc.ServiceItems(tk.System(), false)
+		must(err)
+		var clean int64
+		for _, it := range items {
+			if it.Code == "clean" {
+				clean = it.ID
+			}
+		}
+		today := yanglao.DateOf(time.Now())
+		must(hc.SetCoverage(tk.System(), prov, tk.TownA, true))
+		must(hc.SetProviderItem(tk.System(), &yanglao.ProviderItem{OrgID: prov, ItemID: clean, PriceFen: 5000, Active: true}))
+		must(hc.AddContract(tk.System(), &yanglao.ProviderContract{OrgID: prov, Number: "T-1", RegionCode: tk.TownA, Start: today.AddDays(-1), End: today.AddDays(60), ItemIDs: []int64{clean}}))
+		must(hc.AddAllowance(tk.System(), &yanglao.ServiceAllowance{RegionCode: tk.TownA, Category: yanglao.CatLifeCare, Statuses: []string{"dibao"}, Unit: yanglao.UnitFen, Amount: 8000, ValidFrom: today.AddDays(-40), Source: "郴州附件第5项"}))
+		disp := tk.CreateUser(t, e.db, "dispt", yanglao.RoleDispatcher, tk.TownA, &prov)
+		cgU := tk.CreateUser(t, e.db, "cgt", yanglao.RoleCaregiver, tk.TownA, &prov)
+		cg := &yanglao.Caregiver{OrgID: prov, UserID: &cgU.ID, Name: "目标护理员", IDNumber: tk.CitizenID("431002", "1980-01-01", 301), Skills: []string{"clean"}, Active: true}
+		must(hc.CreateCaregiver(tk.System(), cg))
+		o, err := osvc.PlaceOrder(tk.As(targetUser), &yanglao.OrderRequest{PersonID: elder.ID, ProviderID: prov, ItemID: clean, Start: time.Now().Add(time.Hour)})
+		must(err)
+		for _, st := range []struct {
+			u  *yanglao.User
+			st yanglao.OrderStep
+		}{{disp, yanglao.OrderStep{Action: "assign", CaregiverID: cg.ID}}, {cgU, yanglao.OrderStep{Action: "check_in"}}, {cgU, yanglao.OrderStep{Action: "check_out"}}} {
+			_, err := osvc.StepOrder(tk.As(st.u), o.ID, &st.st)
+			must(err)
+		}
+		var code string
+		must(e.db.QueryRowForTest(context.Background(), `SELECT confirm_code FROM orders WHERE id = ?`, o.ID).Scan(&code))
+		_, err = osvc.StepOrder(tk.As(cgU), o.ID, &yanglao.OrderStep{Action: "confirm", Code: code})
+		must(err)
+		_, err = osvc.ReviewOrder(tk.System(), o.ID, yanglao.ReviewDecision{Accept: true, Reason: "回访确认"})
+		must(err)
+		if st, err := osvc.Statement(tk.System(), prov, sqldb.Month(o.Start)); err != nil || len(st.Lines) != 1 {
+			t.Fatalf("scope fixture: statement %+v %v", st, err)
+		}
+		orderID, orderProvider = fmt.Sprint(o.ID), fmt.Sprint(prov)
+	}
+	orderBody := map[string]any{"person_id": elder.ID, "provider_id": orderProvider, "item_id": 1, "start": time.Now().Add(2 * time.Hour).Format(time.RFC3339)}
+	orderMonth := sqldb.Month(time.Now().Add(time.Hour))
+	hasProvider := func(b string) bool { return strings.Contains(b, "目标居家服务中心") }
+
 	actors := map[string]*yanglao.User{
 		"own":     tk.CreateUser(t, e.db, "own", yanglao.RoleOfficial, tk.TownA, nil),
 		"sibling": tk.CreateUser(t, e.db, "sibling", yanglao.RoleOfficial, tk.TownB, nil),
@@ -245,6 +300,18 @@ func TestScopeMatrix(t *testing.T) {
 		"POST /api/v1/benefits/applications/{id}/decision":  {{"POST", "/api/v1/benefits/applications/" + fmt.Sprint(application.ID) + "/decision", map[string]any{"approve": false, "note": "测试驳回"}, always}},
 		"GET /api/v1/benefits/notices":                      {{"GET", "/api/v1/benefits/notices", nil, hasElder}},
 		"POST /api/v1/benefits/simulate":                    {{"POST", "/api/v1/benefits/simulate", map[string]any{"region": tk.TownA, "code": "CZ-14", "amount": "200元"}, always}},
+		"POST /api/v1/orders":                               {{"POST", "/api/v1/orders", orderBody, always}},
+		"GET /api/v1/orders":                                {{"GET", "/api/v1/orders", nil, hasElder}, {"GET", "/api/v1/orders?person=" + pe, nil, hasElder}, {"GET", "/api/v1/orders?flagged=true", nil, hasElder}},
+		"GET /api/v1/orders/{id}":                           {{"GET", "/api/v1/orders/" + orderID, nil, hasElder}},
+		"GET /api/v1/orders/{id}/events":                    {{"GET", "/api/v1/orders/" + orderID + "/events", nil, always}},
+		"POST /api/v1/orders/{id}/steps":                    {{"POST", "/api/v1/orders/" + orderID + "/steps", map[string]any{"action": "rate", "rating": 1}, always}},
+		"POST /api/v1/orders/{id}/review":                   {{"POST", "/api/v1/orders/" + orderID + "/review", map[string]any{"accept": false, "reason": "x"}, always}},
+		"GET /api/v1/orders/{id}/suggestions":               {{"GET", "/api/v1/orders/" + orderID + "/suggestions", nil, always}},
+		"GET /api/v1/people/{id}/booking-options":           {{"GET", "/api/v1/people/" + pe + "/booking-options", nil, hasProvider}},
+		"GET /api/v1/dispatch/{provider}":                   {{"GET", "/api/v1/dispatch/" + orderProvider + "?day=" + yanglao.DateOf(time.Now().Add(time.Hour)).String(), nil, hasElder}},
+		"GET /api/v1/statements/{provider}":                 {{"GET", "/api/v1/statements/" + orderProvider + "?month=" + orderMonth, nil, hasElder}},
+		"GET /api/v1/statements/{provider}/export.csv":      {{"GET", "/api/v1/statements/" + orderProvider + "/export.csv?month=" + orderMonth, nil, hasElder}},
+		"GET /api/v1/statements/{provider}/export.xlsx":     {{"GET", "/api/v1/statements/" + orderProvider + "/export.xlsx?month=" + orderMonth, nil, func(b string) bool { return hasElder(xlsxText(b)) }}},
 		"GET /api/v1/voucher-batches":                       {{"GET", "/api/v1/voucher-batches", nil, hasVoucherBatch}, {"GET", "/api/v1/voucher-batches?region=" + tk.TownA, nil, hasVoucherBatch}},
 		"POST /api/v1/voucher-batches":                      {{"POST", "/api/v1/voucher-batches", voucherBody, always}},
 		"POST /api/v1/voucher-batches/preview":              {{"POST", "/api/v1/voucher-batches/preview", voucherBody, always}},
@@ -288,7 +355,7 @@ func TestScopeMatrix(t *testing.T) {
 				mayManage := manages[who]
 				if strings.HasPrefix(name, "GET /api/v1/orgs") || strings.Contains(name, "/people") || strings.Contains(name, "/statuses") || strings.Contains(name, "/assessments") || name == "POST /api/v1/imports" ||
 					strings.Contains(name, "/benefits/applications") || strings.Contains(name, "/benefits/notices") ||
-					strings.HasPrefix(name, "GET /api/v1/voucher") ||
+					strings.HasPrefix(name, "GET /api/v1/voucher") || strings.Contains(name, "/api/v1/orders") ||
 					strings.Contains(name, "/carevisits") || strings.Contains(name, "/abuse-reports") {
 					mayManage = seesOrgs[who] // everyone working in township A, not org staff elsewhere
 				}
@@ -297,6 +364,11 @@ func TestScopeMatrix(t *testing.T) {
 					// Only administrators read others' audit entries (here: the system's, which created the user).
 					if leaked {
 						t.Errorf("%s %s as %s: audit of another user leaked", p.method, p.path, who)
+					}
+				case name == "GET /api/v1/orders/{id}/suggestions":
+					// Only the provider's own dispatcher gets suggestions; nobody here is one.
+					if ok {
+						t.Errorf("%s %s as %s: suggestions outside the provider: %s", p.method, p.path, who, r.body)
 					}
 				case name == "POST /api/v1/benefits/rules/check":
 					// Checks a rule and stores nothing: anyone signed in may.

@@ -49,7 +49,7 @@ func newHandler(db *sqldb.DB) http.Handler {
 		Vouchers:     sqldb.NewVoucherService(db),
 		CareVisits:   sqldb.NewCareVisitService(db),
 		AbuseReports: sqldb.NewAbuseReportService(db, tk.Box()),
-		Orders:       sqldb.NewOrderService(db),
+		Orders:       sqldb.NewOrderService(db, sqldb.NewHomeCareService(db, tk.Box())),
 	}
 	return web.New(svc, web.Config{Version: "test", Logger: slog.New(slog.DiscardHandler)}).Handler()
 }

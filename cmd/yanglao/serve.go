@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/yanglao/yanglao/config"
+	"github.com/yanglao/yanglao/crypt"
 	"github.com/yanglao/yanglao/jobs"
 	"github.com/yanglao/yanglao/orders"
 	"github.com/yanglao/yanglao/sqldb"
@@ -85,7 +86,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 		Vouchers:     sqldb.NewVoucherService(s.db),
 		CareVisits:   careVisits,
 		AbuseReports: sqldb.NewAbuseReportService(s.db, box),
-		Orders:       orderService(s.db, cfg),
+		Orders:       orderService(s.db, box, cfg),
 		Ready:        s.db.Ping,
 	}, web.Config{Version: build.String(), Production: cfg.Production, Logger: log})
 	hs := srv.HTTPServer(cfg.Addr)
@@ -147,8 +148,8 @@ func openURL(addr net.Addr) string {
 }
 
 // orderService is the home-care order store with the configured proof-of-visit thresholds.
-func orderService(db *sqldb.DB, cfg *config.Config) *sqldb.OrderService {
-	s := sqldb.NewOrderService(db)
+func orderService(db *sqldb.DB, box *crypt.Box, cfg *config.Config) *sqldb.OrderService {
+	s := sqldb.NewOrderService(db, sqldb.NewHomeCareService(db, box))
 	s.Policy = orders.Policy{MaxDistanceM: cfg.VisitMaxDistanceM, MinSharePercent: cfg.VisitMinSharePercent}
 	return s
 }
