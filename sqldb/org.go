@@ -37,6 +37,15 @@ func (s *OrgService) CreateOrg(ctx context.Context, o *yanglao.Org) error {
 		return err
 	}
 	defer tx.Rollback()
+	if err := tx.createOrg(ctx, a, o); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// createOrg inserts a validated o inside the actor's region, audited (canteens are created with their details through it).
+func (tx *Tx) createOrg(ctx context.Context, a *yanglao.Actor, o *yanglao.Org) error {
+	var err error
 	if o.RegionPath, err = tx.regionPath(ctx, "region_code", o.RegionCode); err != nil {
 		return err
 	}
@@ -48,10 +57,7 @@ func (s *OrgService) CreateOrg(ctx context.Context, o *yanglao.Org) error {
 		o.Name, o.Kind, o.RegionCode, o.RegionPath, yanglao.CountyCode(o.RegionCode), tx.now, tx.now); err != nil {
 		return err
 	}
-	if err := tx.audit(ctx, yanglao.AuditCreate, "org", strconv.FormatInt(o.ID, 10), o.Kind+" "+o.Name); err != nil {
-		return err
-	}
-	return tx.Commit()
+	return tx.audit(ctx, yanglao.AuditCreate, "org", strconv.FormatInt(o.ID, 10), o.Kind+" "+o.Name)
 }
 
 func (s *OrgService) Org(ctx context.Context, id int64) (*yanglao.Org, error) {

@@ -154,6 +154,23 @@ func (s *Server) table() []route {
 		{method: "GET", path: "/api/v1/abuse-reports", access: signedIn, api: s.apiAbuseReports, doc: docAbuseReports},
 		{method: "GET", path: "/api/v1/abuse-reports/{id}", access: signedIn, api: s.apiAbuseReport, doc: docAbuseReport},
 		{method: "POST", path: "/api/v1/abuse-reports/{id}/steps", access: signedIn, api: s.apiUpdateReport, doc: docUpdateReport},
+		// Meal assistance (issue 5).
+		{method: "GET", path: "/api/v1/canteens", access: signedIn, api: s.apiCanteens, doc: docCanteens},
+		{method: "POST", path: "/api/v1/canteens", access: signedIn, api: s.apiCreateCanteen, doc: docCreateCanteen},
+		{method: "GET", path: "/api/v1/canteens/{id}", access: signedIn, api: s.apiCanteen, doc: docCanteen},
+		{method: "PUT", path: "/api/v1/canteens/{id}", access: signedIn, api: s.apiUpdateCanteen, doc: docUpdateCanteen},
+		{method: "GET", path: "/api/v1/canteens/{id}/menus", access: signedIn, api: s.apiMenus, doc: docMenus},
+		{method: "POST", path: "/api/v1/canteens/{id}/menus", access: signedIn, api: s.apiSaveMenu, doc: docSaveMenu},
+		{method: "GET", path: "/api/v1/canteens/{id}/kitchen", access: signedIn, api: s.apiKitchenDay, doc: docKitchenDay},
+		{method: "GET", path: "/api/v1/canteens/{id}/statement", access: signedIn, api: s.apiCanteenStatement, doc: docCanteenStatement},
+		{method: "GET", path: "/api/v1/canteens/{id}/statement.csv", access: signedIn, api: s.apiCanteenStatementCSV, doc: docCanteenStatementCSV},
+		{method: "GET", path: "/api/v1/canteens/{id}/statement.xlsx", access: signedIn, api: s.apiCanteenStatementXLSX, doc: docCanteenStatementXLSX},
+		{method: "GET", path: "/api/v1/meal-subsidies", access: signedIn, api: s.apiMealSubsidies, doc: docMealSubsidies},
+		{method: "POST", path: "/api/v1/meal-subsidies", access: signedIn, api: s.apiSetMealSubsidy, doc: docSetMealSubsidy},
+		{method: "GET", path: "/api/v1/meal-orders", access: signedIn, api: s.apiMealOrders, doc: docMealOrders},
+		{method: "POST", path: "/api/v1/meal-orders", access: signedIn, api: s.apiPlaceMealOrder, doc: docPlaceMealOrder},
+		{method: "GET", path: "/api/v1/meal-orders/{id}", access: signedIn, api: s.apiMealOrder, doc: docMealOrder},
+		{method: "POST", path: "/api/v1/meal-orders/{id}/cancel", access: signedIn, api: s.apiCancelMealOrder, doc: docCancelMealOrder},
 
 		// Audit log.
 		{method: "GET", path: "/api/v1/audit", access: signedIn, api: s.apiAudit, doc: docAudit},

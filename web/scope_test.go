@@ -161,6 +161,33 @@ func TestScopeMatrix(t *testing.T) {
 	}
 	hasTownA := func(b string) bool { return strings.Contains(b, `"region_code":"`+tk.TownA+`"`) }
 	hasVisitor := func(b string) bool { return strings.Contains(b, "目标探访员") }
+	// A canteen of township A with tomorrow's lunch, ordered at its counter for the elder (issue 5).
+	var canteenID, mealOrderID string
+	tomorrow := yanglao.DateOf(time.Now()).AddDays(1).String()
+	{
+		ms := sqldb.NewMealService(e.db, tk.Box())
+		c := &yanglao.Canteen{Name: "目标食堂", RegionCode: tk.TownA, Type: "xiaoshan", Delivery: true}
+		if err := ms.CreateCanteen(tk.System(), c); err != nil {
+			t.Fatal(err)
+		}
+		menu := &yanglao.Menu{CanteenID: c.ID, Day: yanglao.DateOf(time.Now()).AddDays(1), Meal: "lunch", Dishes: "目标菜单", PriceFen: 1000}
+		if err := ms.SaveMenu(tk.System(), menu); err != nil {
+			t.Fatal(err)
+		}
+		if err := ms.SetMealSubsidy(tk.System(), &yanglao.MealSubsidy{RegionCode: tk.TownA, Category: "age_80", Fen: 300, From: yanglao.Date{Year: 2020, Month: 1, Day: 1}, Source: "目标补贴"}); err != nil {
+			t.Fatal(err)
+		}
+		cook := tk.CreateUser(t, e.db, "cooka", yanglao.RoleOperator, tk.TownA, &c.ID)
+		o, err := ms.PlaceMealOrder(tk.As(cook), &yanglao.MealOrderInput{MenuID: menu.ID, IDNumber: elder.IDNumber, Mode: "eat_in"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		canteenID, mealOrderID = fmt.Sprint(c.ID), fmt.Sprint(o.ID)
+	}
+	hasCanteen := func(b string) bool { return strings.Contains(b, "目标食堂") }
+	hasMenu := func(b string) bool { return strings.Contains(b, "目标菜单") }
+	canteenBody := map[string]any{"name": "目标食堂", "region_code": tk.TownA, "type": "meal_point", "seats": 10}
+	cp := "/api/v1/canteens/" + canteenID
 
 	// A home-care order for the elder from a provider in township A: visited,
 	// flagged (checked out at once), accepted on review and confirmed, so it is
@@ -337,6 +364,22 @@ func TestScopeMatrix(t *testing.T) {
 		"GET /api/v1/abuse-reports":                         {{"GET", "/api/v1/abuse-reports", nil, hasElder}, {"GET", "/api/v1/abuse-reports?state=all", nil, hasElder}},
 		"GET /api/v1/abuse-reports/{id}":                    {{"GET", "/api/v1/abuse-reports/" + reportID, nil, hasElder}},
 		"POST /api/v1/abuse-reports/{id}/steps":             {{"POST", "/api/v1/abuse-reports/" + reportID + "/steps", map[string]any{"state": "assigned", "assignee_id": targetUser.ID}, always}},
+		"GET /api/v1/canteens":                              {{"GET", "/api/v1/canteens", nil, hasCanteen}, {"GET", "/api/v1/canteens?q=目标", nil, hasCanteen}},
+		"POST /api/v1/canteens":                             {{"POST", "/api/v1/canteens", canteenBody, always}},
+		"GET /api/v1/canteens/{id}":                         {{"GET", cp, nil, hasCanteen}},
+		"PUT /api/v1/canteens/{id}":                         {{"PUT", cp, canteenBody, always}},
+		"GET /api/v1/canteens/{id}/menus":                   {{"GET", cp + "/menus?to=" + tomorrow, nil, hasMenu}},
+		"POST /api/v1/canteens/{id}/menus":                  {{"POST", cp + "/menus", map[string]any{"day": tomorrow, "meal": "dinner", "dishes": "插入的菜", "price_fen": 800}, always}},
+		"GET /api/v1/canteens/{id}/kitchen":                 {{"GET", cp + "/kitchen?day=" + tomorrow, nil, hasElder}},
+		"GET /api/v1/canteens/{id}/statement":               {{"GET", cp + "/statement?month=" + tomorrow[:7], nil, always}},
+		"GET /api/v1/canteens/{id}/statement.csv":           {{"GET", cp + "/statement.csv?month=" + tomorrow[:7], nil, always}},
+		"GET /api/v1/canteens/{id}/statement.xlsx":          {{"GET", cp + "/statement.xlsx?month=" + tomorrow[:7], nil, always}},
+		"GET /api/v1/meal-subsidies":                        {{"GET", "/api/v1/meal-subsidies?region=" + tk.TownA, nil, func(b string) bool { return strings.Contains(b, "目标补贴") }}},
+		"POST /api/v1/meal-subsidies":                       {{"POST", "/api/v1/meal-subsidies", map[string]any{"region_code": tk.TownA, "category": "age_90", "fen": 500, "from": "2030-01-01", "source": "插入"}, always}},
+		"GET /api/v1/meal-orders":                           {{"GET", "/api/v1/meal-orders", nil, hasElder}, {"GET", "/api/v1/meal-orders?canteen=" + canteenID, nil, hasElder}},
+		"POST /api/v1/meal-orders":                          {{"POST", "/api/v1/meal-orders", map[string]any{"menu_id": 1, "person_id": elder.ID, "mode": "eat_in"}, always}, {"POST", "/api/v1/meal-orders", map[string]any{"menu_id": 1, "id_number": elder.IDNumber, "mode": "eat_in"}, always}},
+		"GET /api/v1/meal-orders/{id}":                      {{"GET", "/api/v1/meal-orders/" + mealOrderID, nil, hasElder}},
+		"POST /api/v1/meal-orders/{id}/cancel":              {{"POST", "/api/v1/meal-orders/" + mealOrderID + "/cancel", nil, always}},
 	}
 	// Every signed-in route must have probes, so a new route cannot skip this test.
 	for _, rt := range web.RouteTableForTest() {
@@ -356,7 +399,9 @@ func TestScopeMatrix(t *testing.T) {
 				if strings.HasPrefix(name, "GET /api/v1/orgs") || strings.Contains(name, "/people") || strings.Contains(name, "/statuses") || strings.Contains(name, "/assessments") || name == "POST /api/v1/imports" ||
 					strings.Contains(name, "/benefits/applications") || strings.Contains(name, "/benefits/notices") ||
 					strings.HasPrefix(name, "GET /api/v1/voucher") || strings.Contains(name, "/api/v1/orders") ||
-					strings.Contains(name, "/carevisits") || strings.Contains(name, "/abuse-reports") {
+					strings.Contains(name, "/carevisits") || strings.Contains(name, "/abuse-reports") ||
+					strings.HasPrefix(name, "GET /api/v1/meal-") ||
+					(strings.HasPrefix(name, "GET /api/v1/canteens") && !strings.Contains(name, "/kitchen") && !strings.Contains(name, "/statement")) {
 					mayManage = seesOrgs[who] // everyone working in township A, not org staff elsewhere
 				}
 				switch {

@@ -30,6 +30,7 @@ type Services struct {
 	CareVisits   yanglao.CareVisitService
 	AbuseReports yanglao.AbuseReportService
 	Orders       yanglao.OrderService // home-care orders, dispatch, proof of visit, statements (issue 5)
+	Meals        yanglao.MealService
 	// Ready reports whether the database answers (for /readyz).
 	Ready func(context.Context) error
 }

@@ -88,6 +88,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 		AbuseReports: sqldb.NewAbuseReportService(s.db, box),
 		Orders:       orderService(s.db, box, cfg),
 		Ready:        s.db.Ping,
+		Meals:        sqldb.NewMealService(s.db, box),
 	}, web.Config{Version: build.String(), Production: cfg.Production, Logger: log})
 	hs := srv.HTTPServer(cfg.Addr)
 	if hs.ErrorLog == nil {
