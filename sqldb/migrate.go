@@ -41,8 +41,10 @@ type migration struct {
 	SQL     string
 }
 
-func (db *DB) migrations() ([]migration, error) {
-	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+// migrations reads and renders the migrations in fsys (migrations/NNNN_name.sql),
+// in version order.
+func (db *DB) migrations(fsys fs.FS) ([]migration, error) {
+	names, err := fs.Glob(fsys, "migrations/*.sql")
 	if err != nil {
 		return nil, err
 	}
@@ -55,7 +57,7 @@ func (db *DB) migrations() ([]migration, error) {
 		if err != nil {
 			return nil, fmt.Errorf("migration %s: name must start with a number", name)
 		}
-		src, err := migrationFS.ReadFile(name)
+		src, err := fs.ReadFile(fsys, name)
 		if err != nil {
 			return nil, err
 		}
@@ -77,9 +79,16 @@ func (db *DB) migrations() ([]migration, error) {
 
 // SchemaVersion returns the newest migration applied, and the newest this binary knows.
 func (db *DB) SchemaVersion(ctx context.Context) (applied, known int, err error) {
-	ms, err := db.migrations()
+	return db.schemaVersion(ctx, migrationFS)
+}
+
+func (db *DB) schemaVersion(ctx context.Context, fsys fs.FS) (applied, known int, err error) {
+	ms, err := db.migrations(fsys)
 	if err != nil {
 		return 0, 0, err
+	}
+	if len(ms) == 0 {
+		return 0, 0, fmt.Errorf("no migrations")
 	}
 	known = ms[len(ms)-1].Version
 	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -91,16 +100,21 @@ func (db *DB) SchemaVersion(ctx context.Context) (applied, known int, err error)
 }
 
 // Migrate applies every migration not yet applied, each in its own transaction,
-// and refuses a database whose schema is newer than this binary.
+// and refuses a database whose schema is newer than this binary or holds a
+// migration this binary does not have.
 func (db *DB) Migrate(ctx context.Context) (int, error) {
-	applied, known, err := db.SchemaVersion(ctx)
+	return db.migrate(ctx, migrationFS)
+}
+
+func (db *DB) migrate(ctx context.Context, fsys fs.FS) (int, error) {
+	applied, known, err := db.schemaVersion(ctx, fsys)
 	if err != nil {
 		return 0, err
 	}
 	if applied > known {
 		return 0, fmt.Errorf("数据库结构版本 %d 比程序支持的 %d 新，请升级程序 (database schema %d is newer than this binary's %d: upgrade yanglao)", applied, known, applied, known)
 	}
-	ms, err := db.migrations()
+	ms, err := db.migrations(fsys)
 	if err != nil {
 		return 0, err
 	}
@@ -122,6 +136,15 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return 0, err
+	}
+	have := map[int]bool{}
+	for _, m := range ms {
+		have[m.Version] = true
+	}
+	for v := range done {
+		if !have[v] {
+			return 0, fmt.Errorf("数据库已应用本程序没有的结构迁移 %d，请使用更新的程序 (the database has migration %d, which this binary does not: use a newer yanglao)", v, v)
+		}
 	}
 	n := 0
 	for _, m := range ms {
