@@ -57,7 +57,15 @@ func VoucherUseName(use, lang string) string {
 // VoucherRef is the reference a redemption carries: "<use>:<record>", e.g.
 // VoucherRef("meal", 42) = "meal:42". The part before the colon is what the
 // voucher pays for and is checked against the batch's uses.
+// The record part must be unique across modules: home-service orders use the
+// bare order id, canteen meal orders MealVoucherRef's "canteen-<id>", so the
+// 助餐 home-service category and canteen meals (both use "meal") never share a ref.
 func VoucherRef(use string, id int64) string { return use + ":" + strconv.FormatInt(id, 10) }
+
+// MealVoucherRef is the reference of a canteen meal order's voucher redemption.
+func MealVoucherRef(mealOrderID int64) string {
+	return VoucherMeal + ":canteen-" + strconv.FormatInt(mealOrderID, 10)
+}
 
 // VoucherBatch is one issue of vouchers.
 type VoucherBatch struct {

@@ -608,7 +608,7 @@ func (s *MealService) placeMealOrder(ctx context.Context, a *yanglao.Actor, chan
 			}
 		}
 		if vid != 0 {
-			used, err := redeemVoucher(ctx, tx, vid, p.ID, shares.Person, yanglao.VoucherRef(yanglao.VoucherMeal, id))
+			used, err := redeemVoucher(ctx, tx, vid, p.ID, shares.Person, yanglao.MealVoucherRef(id))
 			if err != nil {
 				return 0, err
 			}
@@ -699,7 +699,7 @@ func (s *MealService) CancelMealOrder(ctx context.Context, id int64) (*yanglao.M
 	if closed(c, o.Meal, o.Day, tx.now) {
 		return nil, yanglao.Errorf(yanglao.ECONFLICT, "已过取消截止时间%s (too late to cancel: the cut-off was %s)", c.Cutoff(o.Meal), c.Cutoff(o.Meal))
 	}
-	if err := refundVoucher(ctx, tx, yanglao.VoucherRef(yanglao.VoucherMeal, id)); err != nil {
+	if err := refundVoucher(ctx, tx, yanglao.MealVoucherRef(id)); err != nil {
 		return nil, err
 	}
 	res, err := tx.Exec(ctx, `UPDATE meal_orders SET status = ?, cancelled_at = ? WHERE id = ? AND status = ?`, yanglao.MealCancelled, tx.now, id, yanglao.MealOrdered)

@@ -124,7 +124,8 @@ func TestMealOrders(t *testing.T) {
 		o.Channel != yanglao.ChannelSelf || o.VoucherID == nil || *o.VoucherID != f.voucher.ID {
 		t.Fatalf("order: %+v", o)
 	}
-	if v, _ := f.vs.Voucher(tk.System(), f.voucher.ID); v.State != yanglao.VoucherSpent {
+	// The ref names a canteen meal, apart from a 助餐 home-service order with the same number.
+	if v, _ := f.vs.Voucher(tk.System(), f.voucher.ID); v.State != yanglao.VoucherSpent || v.SpentRef != fmt.Sprintf("meal:canteen-%d", o.ID) {
 		t.Fatalf("voucher after the order: %+v", v)
 	}
 	// A retried tap is the same order; a second order of the same meal is refused.
