@@ -186,6 +186,7 @@ var funcs = template.FuncMap{
 	"fe":          func(errs map[string]string, field string) fieldError { return fieldError{field, errs[field]} },
 	"ri":          func(lang string, r *yanglao.Region, where string) regionItem { return regionItem{lang, r, where} },
 	"pager":       func(lang, next, prev string) pagerData { return pagerData{lang, next, prev} },
+	"fuArgs":      func(p *page, rows []fuRow) fuArgs { return fuArgs{p, rows} },
 }
 
 // Small argument bundles for the shared partials in layout.html and regions.html.
@@ -350,6 +351,29 @@ func (s *Server) pageTable() []route {
 		{method: "GET", path: "/benefits/simulate", access: signedIn, page: s.pageSimulate},
 		{method: "POST", path: "/benefits/simulate", access: signedIn, page: s.postSimulate},
 
+		// Care visits (issue 6): the visitor's phone pages, the plan, alerts, rates, follow-ups.
+		{method: "GET", path: "/carevisits", access: signedIn, page: s.pageCareVisits},
+		{method: "GET", path: "/carevisits/alerts", access: signedIn, page: s.pageCareAlerts},
+		{method: "GET", path: "/carevisits/rates", access: signedIn, page: s.pageCareRates},
+		{method: "GET", path: "/carevisits/plan", access: signedIn, page: s.pageCarePlan},
+		{method: "POST", path: "/carevisits/plan/assign", access: signedIn, page: s.postPlanAssign},
+		{method: "POST", path: "/carevisits/plan/refresh", access: signedIn, page: s.postPlanRefresh},
+		{method: "POST", path: "/carevisits/plan/visitors", access: signedIn, page: s.postPlanVisitor},
+		{method: "POST", path: "/carevisits/plan/rules", access: signedIn, page: s.postPlanRule},
+		{method: "GET", path: "/carevisits/people/{id}/visit", access: signedIn, page: s.pageVisitForm},
+		{method: "POST", path: "/carevisits/people/{id}/visit", access: signedIn, page: s.postVisit},
+		{method: "GET", path: "/carevisits/people/{id}/visits", access: signedIn, page: s.pagePersonCareVisits},
+		{method: "GET", path: "/carevisits/visits/{id}", access: signedIn, page: s.pageVisit},
+		{method: "GET", path: "/carevisits/followups", access: signedIn, page: s.pageFollowUps},
+		{method: "POST", path: "/carevisits/followups/{id}", access: signedIn, page: s.postFollowUp},
+		// Mandatory reports: anyone reports and tracks; the county works the list.
+		{method: "GET", path: "/report", page: s.pageReportForm},
+		{method: "POST", path: "/report", page: s.postReportForm},
+		{method: "GET", path: "/report/track", page: s.pageReportTrack},
+		{method: "GET", path: "/abuse-reports", access: signedIn, page: s.pageAbuseReports},
+		{method: "GET", path: "/abuse-reports/{id}", access: signedIn, page: s.pageAbuseReport},
+		{method: "POST", path: "/abuse-reports/{id}", access: signedIn, page: s.postAbuseReport},
+
 		// Anything else is a 404 page in the site's layout.
 		{path: "/", page: s.pageNotFound},
 	}
@@ -468,6 +492,10 @@ func flashText(lang, key string) string {
 		return tr(lang, "密码已修改，请用新密码登录。", "Your password was changed. Please sign in with the new one.")
 	case "org_created":
 		return tr(lang, "机构已登记。", "The organisation was registered.")
+	case "visit_saved":
+		return tr(lang, "探访记录已保存。", "The visit was saved.")
+	case "report_updated":
+		return tr(lang, "报告办理情况已保存。", "The report was updated.")
 	}
 	return ""
 }

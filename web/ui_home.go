@@ -48,6 +48,15 @@ func navFor(a *yanglao.Actor, lang, current string) []navLink {
 	default:
 		items = append(items, item{"/regions", "区划", "Regions"})
 	}
+	// Care visits and mandatory reports (issue 6).
+	switch a.Role {
+	case yanglao.RoleAdmin, yanglao.RoleOfficial, yanglao.RoleWorker:
+		items = append(items, item{"/carevisits", "探访关爱", "Care visits"}, item{"/carevisits/rates", "探访率", "Visit rate"}, item{"/abuse-reports", "强制报告", "Abuse reports"})
+	case yanglao.RoleCaregiver:
+		items = append(items, item{"/carevisits", "我的探访", "My visits"})
+	case yanglao.RoleAssessor:
+		items = append(items, item{"/carevisits/followups?kind=assessment", "评估申请", "Assessment requests"})
+	}
 	items = append(items, item{"/account", "我的账号", "My account"})
 	out := make([]navLink, len(items))
 	for i, it := range items {
