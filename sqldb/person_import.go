@@ -1239,9 +1239,13 @@ func (s *PersonService) flagDuplicatesSince(ctx context.Context, t time.Time) er
 		return err
 	}
 	defer tx.Rollback()
+	// The groups of one name and birth date come from one ordered pass over
+	// the people_dup index; only people in a group of two or more are joined.
 	if _, err := tx.Exec(ctx, `INSERT INTO person_reviews (person_id, other_id, county_code, reason, created_at)
 		SELECT n.id, o.id, n.county_code, 'same name and birth date in county', ?
-		FROM people n JOIN people o ON o.county_code = n.county_code AND o.name = n.name AND o.birth_date = n.birth_date AND o.id < n.id
+		FROM (SELECT county_code, name, birth_date FROM people GROUP BY county_code, name, birth_date HAVING COUNT(*) > 1) d
+		JOIN people n ON n.county_code = d.county_code AND n.name = d.name AND n.birth_date = d.birth_date
+		JOIN people o ON o.county_code = n.county_code AND o.name = n.name AND o.birth_date = n.birth_date AND o.id < n.id
 		WHERE n.created_at >= ?
 		ON CONFLICT (person_id, other_id) DO NOTHING`, tx.now, t); err != nil {
 		return err

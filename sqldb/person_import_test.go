@@ -576,7 +576,7 @@ func TestImportDeferredIndexes(t *testing.T) {
 				t.Fatal(err)
 			}
 			job, err = ps.RunImport(ctx, job, u)
-			if len(missingDuring) != 4 {
+			if len(missingDuring) != 5 {
 				t.Fatalf("indexes missing while loading: %v", missingDuring)
 			}
 			if missing, recorded, err := sqldb.DeferredIndexesForTest(context.Background(), db); err != nil || len(missing) != 0 || recorded != 0 {

@@ -2,6 +2,7 @@ package sqldb_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -115,6 +116,11 @@ func TestPersonScopeAndSearch(t *testing.T) {
 	if err := ps.AddStatus(sys, &yanglao.Status{PersonID: a.ID, Kind: "dibao", Source: "县民政局", Start: yanglao.Date{Year: 2020, Month: 1, Day: 1}}); err != nil {
 		t.Fatal(err)
 	}
+	// c's 低保 ended: a search for people on 低保 today must not list c.
+	if err := ps.AddStatus(sys, &yanglao.Status{PersonID: c.ID, Kind: "dibao", Source: "县民政局", Start: yanglao.Date{Year: 2019, Month: 1, Day: 1},
+		End: yanglao.Date{Year: 2021, Month: 12, Day: 31}}); err != nil {
+		t.Fatal(err)
+	}
 	workerA := tk.CreateUser(t, db, "workera", yanglao.RoleWorker, tk.TownA, nil)
 	workerB := tk.CreateUser(t, db, "workerb", yanglao.RoleWorker, tk.TownB, nil)
 	county := tk.CreateUser(t, db, "county", yanglao.RoleOfficial, tk.Beihu, nil)
@@ -142,6 +148,15 @@ func TestPersonScopeAndSearch(t *testing.T) {
 		{county, yanglao.PersonFilter{MaxAge: 66}, []int64{b.ID}},
 		{county, yanglao.PersonFilter{MinAge: 66, MaxAge: 66}, []int64{b.ID}},
 		{county, yanglao.PersonFilter{Query: "%"}, nil},
+		// Status with an age range in a township or village: driven by place and age (byPlaceAndAge).
+		{workerA, yanglao.PersonFilter{Status: "dibao", MinAge: 80}, []int64{a.ID}},
+		{workerA, yanglao.PersonFilter{Status: "dibao", MinAge: 90}, nil},
+		{workerA, yanglao.PersonFilter{Status: "dibao", MaxAge: 80}, nil},
+		{workerB, yanglao.PersonFilter{Status: "dibao", MinAge: 60}, nil},
+		{county, yanglao.PersonFilter{Status: "dibao", MinAge: 80, RegionCode: tk.TownA}, []int64{a.ID}},
+		{county, yanglao.PersonFilter{Status: "dibao", MinAge: 80, RegionCode: tk.VillageA1}, []int64{a.ID}},
+		{county, yanglao.PersonFilter{Status: "dibao", MinAge: 80, RegionCode: tk.VillageB1}, nil},
+		{county, yanglao.PersonFilter{Status: "dibao", MinAge: 80}, []int64{a.ID}},
 	} {
 		ctx := tk.As(tc.who)
 		tc.f.Sort = "id" // the table lists expected rows in id order
@@ -189,6 +204,27 @@ func TestPersonScopeAndSearch(t *testing.T) {
 	hist, err := ps.PersonHistory(tk.As(workerA), a.ID)
 	if err != nil || hist[len(hist)-1].Action != yanglao.AuditRead || !strings.Contains(hist[len(hist)-1].Detail, "核对身份") {
 		t.Fatalf("history after reveal: %v %v", hist, err)
+	}
+	// Paging a search driven by place and age: one at a time, by id, each once.
+	if err := ps.AddStatus(sys, &yanglao.Status{PersonID: c.ID, Kind: "dibao", Source: "县民政局", Start: yanglao.Date{Year: 2024, Month: 1, Day: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	var seen []int64
+	for after := ""; ; {
+		page, next, err := ps.People(tk.As(workerA), yanglao.PersonFilter{Status: "dibao", MinAge: 80, Page: yanglao.Page{After: after, Limit: 1}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range page {
+			seen = append(seen, p.ID)
+		}
+		if next == "" {
+			break
+		}
+		after = next
+	}
+	if !slices.Equal(seen, []int64{a.ID, c.ID}) {
+		t.Fatalf("paging 低保 80+ in the township: %v, want %v", seen, []int64{a.ID, c.ID})
 	}
 	// Sorted keyset paging visits everyone once, in name order.
 	var names []string

@@ -8,6 +8,10 @@ DROP INDEX people_grade_cover;
 CREATE INDEX people_grade_cover ON people (grade, id, grade_valid_until) WHERE grade IS NOT NULL;
 DROP INDEX people_grade_due;
 CREATE INDEX people_grade_due ON people (grade_valid_until, id) WHERE grade_valid_until IS NOT NULL;
+-- A status search confined to a township and an age range finds the
+-- township's people of that age here, and checks each for the status (see
+-- byPlaceAndAge in sqldb/person.go); the id makes it covering on PostgreSQL.
+CREATE INDEX people_place_birth ON people (residence_path, birth_date, id);
 {{if not .Postgres}}
 -- SQLite keeps a table with a non-integer primary key as a rowid b-tree plus an
 -- index for the key: person_phones (phone_hash, person_id) and audit_log
