@@ -81,10 +81,12 @@ func (a *app) demo(ctx context.Context, args []string) error {
 	if err := a.publishDemo(cfg, d); err != nil {
 		return err
 	}
-	if *people == 0 {
-		return nil
+	if *people > 0 {
+		if err := a.demoPeople(ctx, cfg, s, d.county, *people, *seed); err != nil {
+			return err
+		}
 	}
-	return a.demoPeople(ctx, cfg, s, d.county, *people, *seed)
+	return a.demoCareVisits(ctx, cfg, s, d)
 }
 
 // demoPeople generates n older people in the county (package demogen) and

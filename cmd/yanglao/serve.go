@@ -51,6 +51,9 @@ func (a *app) serve(ctx context.Context, args []string) error {
 		if err := a.linkDemoElder(ctx, cfg, s, d); err != nil {
 			return err
 		}
+		if err := a.demoCareVisits(ctx, cfg, s, d); err != nil {
+			return err
+		}
 		if err := a.publishDemo(cfg, d); err != nil {
 			return err
 		}
