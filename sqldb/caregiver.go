@@ -229,6 +229,10 @@ func (s *HomeCareService) CreateCaregiver(ctx context.Context, c *yanglao.Caregi
 			return err
 		}
 	}
+	id, err := ParseCitizenID("id_number", c.IDNumber, s.db.Now())
+	if err != nil {
+		return err
+	}
 	tx, err := s.db.BeginTx(ctx)
 	if err != nil {
 		return err
@@ -239,10 +243,6 @@ func (s *HomeCareService) CreateCaregiver(ctx context.Context, c *yanglao.Caregi
 		return err
 	}
 	if err := mayManageProvider(a, o); err != nil {
-		return err
-	}
-	id, err := ParseCitizenID("id_number", c.IDNumber, tx.now)
-	if err != nil {
 		return err
 	}
 	c.Sex, c.IDMasked = string(id.Sex()), id.Masked()

@@ -112,10 +112,15 @@ func (tx *Tx) serviceItem(ctx context.Context, id int64) (*yanglao.ServiceItem, 
 }
 
 // SaveServiceItem adds an item (ID 0) or replaces one. The catalogue is shared
-// by every region, so only officials and administrators maintain it.
+// by every region, so administrators and province or city officials maintain
+// it; counties configure what they buy from it (allowances, contracts).
 func (s *HomeCareService) SaveServiceItem(ctx context.Context, it *yanglao.ServiceItem) error {
-	if _, err := officialOnly(ctx, "维护服务目录", "maintain the service catalogue"); err != nil {
+	a, err := officialOnly(ctx, "维护服务目录", "maintain the service catalogue")
+	if err != nil {
 		return err
+	}
+	if !CanEditCatalogue(a) {
+		return yanglao.Errorf(yanglao.EFORBIDDEN, "服务目录由省、市级民政部门维护 (the catalogue is maintained by province and city officials)")
 	}
 	if err := it.Validate(); err != nil {
 		return err
@@ -159,6 +164,12 @@ func (s *HomeCareService) SaveServiceItem(ctx context.Context, it *yanglao.Servi
 		return err
 	}
 	return tx.Commit()
+}
+
+// CanEditCatalogue: administrators, and officials of a province or city (a
+// region path of at most two nodes).
+func CanEditCatalogue(a *yanglao.Actor) bool {
+	return a != nil && (a.Unrestricted() || a.Role == yanglao.RoleOfficial && a.OrgID == nil && len(ancestorPaths(a.RegionPath)) <= 2 && a.RegionPath != "")
 }
 
 // ---- Allowances ----
@@ -323,6 +334,9 @@ func (s *HomeCareService) EndAllowance(ctx context.Context, id int64, end yangla
 
 // PersonAllowance is monthlyAllowance for a person in the actor's register scope.
 func (s *HomeCareService) PersonAllowance(ctx context.Context, personID int64, category, month string) (*yanglao.MonthlyAllowance, error) {
+	if _, ok := yanglao.ServiceCategoryOf(category); !ok {
+		return nil, yanglao.Invalid("category", "未知服务类别 (unknown service category)")
+	}
 	tx, err := s.db.BeginRead(ctx)
 	if err != nil {
 		return nil, err
@@ -538,6 +552,9 @@ func (tx *Tx) contracts(ctx context.Context, orgID int64) ([]*yanglao.ProviderCo
 func (s *HomeCareService) SetCoverage(ctx context.Context, orgID int64, regionCode string, covered bool) error {
 	a, err := officialOnly(ctx, "设定服务组织的服务范围", "set a provider's coverage")
 	if err != nil {
+		return err
+	}
+	if err := yanglao.CheckRegionCode("region_code", regionCode); err != nil {
 		return err
 	}
 	tx, err := s.db.BeginTx(ctx)

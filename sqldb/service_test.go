@@ -106,7 +106,10 @@ func TestServiceCatalogue(t *testing.T) {
 	if len(f.items["bath"].Certs) != 2 {
 		t.Fatalf("bath certs %v", f.items["bath"].Certs)
 	}
-	ctx := tk.As(f.official)
+	if err := f.svc.SaveServiceItem(tk.As(f.official), &yanglao.ServiceItem{Code: "x3", Category: yanglao.CatVisit, Name: "x", Minutes: 30}); yanglao.ErrorCode(err) != yanglao.EFORBIDDEN {
+		t.Fatalf("county official edits the shared catalogue: %v", err)
+	}
+	ctx := tk.As(tk.CreateUser(t, f.db, "city", yanglao.RoleOfficial, tk.Chenzhou, nil))
 	it := &yanglao.ServiceItem{Code: "foot_care", Category: yanglao.CatBasicCare, Name: "足部护理", Minutes: 45, Skills: []string{"nursing", "nursing"}, Active: true, Source: "县民政局"}
 	f.must(f.svc.SaveServiceItem(ctx, it))
 	if it.ID == 0 || len(it.Skills) != 1 {

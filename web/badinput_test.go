@@ -18,6 +18,7 @@ func TestBadInput(t *testing.T) {
 	tok := e.token(admin)
 	huge := strings.Repeat("长", 10<<20/3)
 	voucher := `"name":"券","region_code":"` + tk.TownA + `","uses":["meal"],"face_fen":500,"valid_from":"2026-11-01","valid_until":"2026-12-31"`
+	allowance := `"region_code":"` + tk.TownA + `","category":"life_care","unit":"fen","amount":100,"valid_from":"2026-01-01","source":"x"`
 	valid := `"username":"newbie","display_name":"新人","role":"worker","region_code":"` + tk.TownA + `","password":"a-long-password"`
 	for _, tc := range []struct {
 		name, method, path, body string
@@ -100,6 +101,42 @@ func TestBadInput(t *testing.T) {
 		{"meal orders status", "GET", "/api/v1/meal-orders?status=eaten", ``, 400, "status"},
 		{"meal orders from", "GET", "/api/v1/meal-orders?from=2026-02-31", ``, 400, "from"},
 		{"meal order id", "POST", "/api/v1/meal-orders/abc/cancel", `{}`, 400, "id"},
+		{"service item minutes", "POST", "/api/v1/service-items", `{"code":"x","category":"visit","name":"x","minutes":1}`, 400, "minutes"},
+		{"service item category", "POST", "/api/v1/service-items", `{"code":"x","category":"cooking","name":"x","minutes":30}`, 400, "category"},
+		{"service item skill", "POST", "/api/v1/service-items", `{"code":"x","category":"visit","name":"x","minutes":30,"skills":["bath'--"]}`, 400, "skills"},
+		{"service item code", "PUT", "/api/v1/service-items/1", `{"code":"a b","category":"visit","name":"x","minutes":30}`, 400, "code"},
+		{"allowance unit", "POST", "/api/v1/service-allowances", `{` + allowance + `,"unit":"yuan"}`, 400, "unit"},
+		{"allowance amount as text", "POST", "/api/v1/service-allowances", `{` + allowance + `,"amount":"100元"}`, 400, "amount"},
+		{"allowance amount fraction", "POST", "/api/v1/service-allowances", `{` + allowance + `,"amount":1.5}`, 400, "amount"},
+		{"allowance status", "POST", "/api/v1/service-allowances", `{` + allowance + `,"statuses":["rich"]}`, 400, "statuses"},
+		{"allowance grade", "POST", "/api/v1/service-allowances", `{` + allowance + `,"min_grade":7}`, 400, "min_grade"},
+		{"allowance date", "POST", "/api/v1/service-allowances", `{` + allowance + `,"valid_from":"2026-02-30"}`, 400, "valid_from"},
+		{"allowance region", "POST", "/api/v1/service-allowances", `{` + allowance + `,"region_code":"1' OR '1'='1"}`, 400, "region_code"},
+		{"allowance end id", "POST", "/api/v1/service-allowances/abc/end", `{"end":"2026-12-31"}`, 400, "id"},
+		{"person allowance category", "GET", "/api/v1/people/1/service-allowance?category=cooking", ``, 400, "category"},
+		{"coverage region", "POST", "/api/v1/providers/1/coverage", `{"region_code":"4310","covered":true}`, 400, "region_code"},
+		{"price negative", "POST", "/api/v1/providers/1/items", `{"item_id":1,"price_fen":-1}`, 400, "price_fen"},
+		{"price fraction", "POST", "/api/v1/providers/1/items", `{"item_id":1,"price_fen":5.5}`, 400, "price_fen"},
+		{"contract dates reversed", "POST", "/api/v1/providers/1/contracts", `{"number":"x","region_code":"` + tk.TownA + `","start":"2026-12-01","end":"2026-01-01","item_ids":[1]}`, 400, "end"},
+		{"contract without items", "POST", "/api/v1/providers/1/contracts", `{"number":"x","region_code":"` + tk.TownA + `","start":"2026-01-01","end":"2026-12-31","item_ids":[]}`, 400, "item_ids"},
+		{"offer without item", "GET", "/api/v1/providers/1/offer?region=" + tk.VillageA1, ``, 400, "item"},
+		{"caregiver citizen ID", "POST", "/api/v1/caregivers", `{"org_id":1,"name":"张","id_number":"431002198001010000"}`, 400, "id_number"},
+		{"caregiver phone", "POST", "/api/v1/caregivers", `{"org_id":1,"name":"张","id_number":"` + tk.CitizenID("431002", "1980-01-01", 11) + `","phone":"12"}`, 400, "phone"},
+		{"caregiver half a position", "POST", "/api/v1/caregivers", `{"org_id":1,"name":"张","id_number":"` + tk.CitizenID("431002", "1980-01-01", 11) + `","lat":25.7}`, 400, "lat"},
+		{"caregiver skill", "POST", "/api/v1/caregivers", `{"org_id":1,"name":"张","id_number":"` + tk.CitizenID("431002", "1980-01-01", 11) + `","skills":["flying"]}`, 400, "skills"},
+		{"caregiver cert level", "POST", "/api/v1/caregivers", `{"org_id":1,"name":"张","id_number":"` + tk.CitizenID("431002", "1980-01-01", 11) + `","certs":[{"kind":"nursing","level":"大师","issued":"2020-01-01"}]}`, 400, "level"},
+		{"caregivers sort", "GET", "/api/v1/caregivers?sort=age", ``, 400, "sort"},
+		{"caregivers expiring flag", "GET", "/api/v1/caregivers?expiring=maybe", ``, 400, "expiring"},
+		{"caregivers org filter", "GET", "/api/v1/caregivers?org=abc", ``, 400, "org"},
+		{"caregivers cursor", "GET", "/api/v1/caregivers?after=zzz", ``, 400, "after"},
+		{"cert expiry before issue", "POST", "/api/v1/caregivers/1/certs", `{"kind":"health","issued":"2026-01-01","expires":"2025-01-01"}`, 400, "expires"},
+		{"cert kind", "POST", "/api/v1/caregivers/1/certs", `{"kind":"driving","issued":"2026-01-01"}`, 400, "kind"},
+		{"eligible day", "GET", "/api/v1/caregivers/1/eligible?item=1&day=2026-02-30", ``, 400, "day"},
+		{"suggest window reversed", "POST", "/api/v1/caregivers/suggest", `{"org_id":1,"item_id":1,"start":"2026-11-23T10:00:00+08:00","end":"2026-11-23T09:00:00+08:00","lat":25.7,"lng":113}`, 400, "end"},
+		{"suggest sex", "POST", "/api/v1/caregivers/suggest", `{"org_id":1,"item_id":1,"start":"2026-11-23T10:00:00+08:00","end":"2026-11-23T11:00:00+08:00","lat":25.7,"lng":113,"sex":"X"}`, 400, "sex"},
+		{"ban citizen ID", "POST", "/api/v1/employment-bans", `{"id_number":"123","name":"x","source":"x","reason":"x","start":"2025-01-01"}`, 400, "id_number"},
+		{"ban without reason", "POST", "/api/v1/employment-bans", `{"id_number":"` + tk.CitizenID("431002", "1970-01-01", 11) + `","name":"x","source":"x","start":"2025-01-01"}`, 400, "reason"},
+		{"bans cursor", "GET", "/api/v1/employment-bans?after=zzz", ``, 400, "after"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := e.countAudit()

@@ -172,6 +172,30 @@ func (s *Server) table() []route {
 		{method: "GET", path: "/api/v1/meal-orders/{id}", access: signedIn, api: s.apiMealOrder, doc: docMealOrder},
 		{method: "POST", path: "/api/v1/meal-orders/{id}/cancel", access: signedIn, api: s.apiCancelMealOrder, doc: docCancelMealOrder},
 
+		// Home and community services: catalogue, allowances, providers, caregivers, bans (issue 5).
+		{method: "GET", path: "/api/v1/service-items", access: signedIn, api: s.apiServiceItems, doc: docServiceItems},
+		{method: "POST", path: "/api/v1/service-items", access: signedIn, api: s.apiCreateServiceItem, doc: docCreateServiceItem},
+		{method: "PUT", path: "/api/v1/service-items/{id}", access: signedIn, api: s.apiUpdateServiceItem, doc: docUpdateServiceItem},
+		{method: "GET", path: "/api/v1/service-allowances", access: signedIn, api: s.apiAllowances, doc: docAllowances},
+		{method: "POST", path: "/api/v1/service-allowances", access: signedIn, api: s.apiAddAllowance, doc: docAddAllowance},
+		{method: "POST", path: "/api/v1/service-allowances/{id}/end", access: signedIn, api: s.apiEndAllowance, doc: docEndAllowance},
+		{method: "GET", path: "/api/v1/people/{id}/service-allowance", access: signedIn, api: s.apiPersonAllowance, doc: docPersonAllowance},
+		{method: "GET", path: "/api/v1/providers/rates", access: signedIn, api: s.apiCertifiedRates, doc: docCertifiedRates},
+		{method: "GET", path: "/api/v1/providers/{id}", access: signedIn, api: s.apiProvider, doc: docProvider},
+		{method: "POST", path: "/api/v1/providers/{id}/coverage", access: signedIn, api: s.apiSetCoverage, doc: docSetCoverage},
+		{method: "POST", path: "/api/v1/providers/{id}/items", access: signedIn, api: s.apiSetProviderItem, doc: docSetProviderItem},
+		{method: "POST", path: "/api/v1/providers/{id}/contracts", access: signedIn, api: s.apiAddContract, doc: docAddContract},
+		{method: "GET", path: "/api/v1/providers/{id}/offer", access: signedIn, api: s.apiOffer, doc: docOffer},
+		{method: "GET", path: "/api/v1/caregivers", access: signedIn, api: s.apiCaregivers, doc: docCaregivers},
+		{method: "POST", path: "/api/v1/caregivers", access: signedIn, api: s.apiCreateCaregiver, doc: docCreateCaregiver},
+		{method: "POST", path: "/api/v1/caregivers/suggest", access: signedIn, api: s.apiSuggest, doc: docSuggest},
+		{method: "GET", path: "/api/v1/caregivers/{id}", access: signedIn, api: s.apiCaregiver, doc: docCaregiver},
+		{method: "PUT", path: "/api/v1/caregivers/{id}", access: signedIn, api: s.apiUpdateCaregiver, doc: docUpdateCaregiver},
+		{method: "POST", path: "/api/v1/caregivers/{id}/certs", access: signedIn, api: s.apiAddCert, doc: docAddCert},
+		{method: "GET", path: "/api/v1/caregivers/{id}/eligible", access: signedIn, api: s.apiCheckCaregiver, doc: docCheckCaregiver},
+		{method: "GET", path: "/api/v1/employment-bans", access: signedIn, api: s.apiBans, doc: docBans},
+		{method: "POST", path: "/api/v1/employment-bans", access: signedIn, api: s.apiAddBan, doc: docAddBan},
+
 		// Audit log.
 		{method: "GET", path: "/api/v1/audit", access: signedIn, api: s.apiAudit, doc: docAudit},
 	}

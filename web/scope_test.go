@@ -244,6 +244,51 @@ func TestScopeMatrix(t *testing.T) {
 	orderMonth := sqldb.Month(time.Now().Add(time.Hour))
 	hasProvider := func(b string) bool { return strings.Contains(b, "目标居家服务中心") }
 
+	// Home-care services (issue 5): a provider in township A offering cleaning,
+	// with a caregiver; an allowance rule and an employment ban recorded there.
+	var provID, caregiverID, allowanceID, cleanID string
+	{
+		hc := sqldb.NewHomeCareService(e.db, tk.Box())
+		prov := tk.CreateOrg(t, e.db, "目标服务组织", yanglao.OrgProvider, tk.TownA)
+		items, err := hc.ServiceItems(tk.System(), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range items {
+			if it.Code == "clean" {
+				cleanID = fmt.Sprint(it.ID)
+				if err := hc.SetProviderItem(tk.System(), &yanglao.ProviderItem{OrgID: prov, ItemID: it.ID, PriceFen: 3000, Active: true}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if err := hc.SetCoverage(tk.System(), prov, tk.TownA, true); err != nil {
+			t.Fatal(err)
+		}
+		lat, lng := 25.77, 113.01
+		cg := &yanglao.Caregiver{OrgID: prov, Name: "目标护理员", IDNumber: tk.CitizenID("431002", "1980-01-01", 21), Skills: []string{"clean"}, Lat: &lat, Lng: &lng, Active: true}
+		if err := hc.CreateCaregiver(tk.System(), cg); err != nil {
+			t.Fatal(err)
+		}
+		al := &yanglao.ServiceAllowance{RegionCode: tk.TownA, Category: yanglao.CatLifeCare, Statuses: []string{"dibao"}, Unit: yanglao.UnitFen, Amount: 100,
+			ValidFrom: yanglao.Date{Year: 2020, Month: 1, Day: 1}, Source: "目标额度规则"}
+		if err := hc.AddAllowance(tk.System(), al); err != nil {
+			t.Fatal(err)
+		}
+		ban := &yanglao.EmploymentBan{IDNumber: tk.CitizenID("431002", "1970-01-01", 23), Name: "目标禁止", Source: "法院", Reason: "测试", Start: yanglao.Date{Year: 2025, Month: 1, Day: 1}, RegionCode: tk.TownA}
+		if err := hc.AddBan(tk.System(), ban); err != nil {
+			t.Fatal(err)
+		}
+		provID, caregiverID, allowanceID = fmt.Sprint(prov), fmt.Sprint(cg.ID), fmt.Sprint(al.ID)
+	}
+	hasHomeCare := func(b string) bool {
+		return strings.Contains(b, "目标服务组织") || strings.Contains(b, "目标护理员")
+	}
+	hasAllowance := func(b string) bool { return strings.Contains(b, "目标额度规则") }
+	hasBan := func(b string) bool { return strings.Contains(b, "目标禁止") }
+	never := func(string) bool { return false }
+	suggestAt := time.Now().Add(24 * time.Hour).Truncate(time.Hour)
+
 	actors := map[string]*yanglao.User{
 		"own":     tk.CreateUser(t, e.db, "own", yanglao.RoleOfficial, tk.TownA, nil),
 		"sibling": tk.CreateUser(t, e.db, "sibling", yanglao.RoleOfficial, tk.TownB, nil),
@@ -380,6 +425,28 @@ func TestScopeMatrix(t *testing.T) {
 		"POST /api/v1/meal-orders":                          {{"POST", "/api/v1/meal-orders", map[string]any{"menu_id": 1, "person_id": elder.ID, "mode": "eat_in"}, always}, {"POST", "/api/v1/meal-orders", map[string]any{"menu_id": 1, "id_number": elder.IDNumber, "mode": "eat_in"}, always}},
 		"GET /api/v1/meal-orders/{id}":                      {{"GET", "/api/v1/meal-orders/" + mealOrderID, nil, hasElder}},
 		"POST /api/v1/meal-orders/{id}/cancel":              {{"POST", "/api/v1/meal-orders/" + mealOrderID + "/cancel", nil, always}},
+		"GET /api/v1/service-items":                         {{"GET", "/api/v1/service-items?all=true", nil, never}},
+		"POST /api/v1/service-items":                        {{"POST", "/api/v1/service-items", map[string]any{"code": "planted", "category": "visit", "name": "插入的项目", "minutes": 30}, always}},
+		"PUT /api/v1/service-items/{id}":                    {{"PUT", "/api/v1/service-items/" + cleanID, map[string]any{"code": "clean", "category": "life_care", "name": "改名", "minutes": 30}, always}},
+		"GET /api/v1/service-allowances":                    {{"GET", "/api/v1/service-allowances", nil, hasAllowance}, {"GET", "/api/v1/service-allowances?region=" + tk.TownA, nil, hasAllowance}},
+		"POST /api/v1/service-allowances":                   {{"POST", "/api/v1/service-allowances", map[string]any{"region_code": tk.TownA, "category": "visit", "unit": "minutes", "amount": 60, "valid_from": "2030-01-01", "source": "插入"}, always}},
+		"POST /api/v1/service-allowances/{id}/end":          {{"POST", "/api/v1/service-allowances/" + allowanceID + "/end", map[string]any{"end": "2099-12-31"}, always}},
+		"GET /api/v1/people/{id}/service-allowance":         {{"GET", "/api/v1/people/" + pe + "/service-allowance?category=life_care", nil, always}},
+		"GET /api/v1/providers/rates":                       {{"GET", "/api/v1/providers/rates", nil, hasHomeCare}, {"GET", "/api/v1/providers/rates?region=" + tk.TownA, nil, hasHomeCare}},
+		"GET /api/v1/providers/{id}":                        {{"GET", "/api/v1/providers/" + provID, nil, hasHomeCare}},
+		"POST /api/v1/providers/{id}/coverage":              {{"POST", "/api/v1/providers/" + provID + "/coverage", map[string]any{"region_code": tk.TownB, "covered": true}, always}},
+		"POST /api/v1/providers/{id}/items":                 {{"POST", "/api/v1/providers/" + provID + "/items", map[string]any{"item_id": json.Number(cleanID), "price_fen": 1}, always}},
+		"POST /api/v1/providers/{id}/contracts":             {{"POST", "/api/v1/providers/" + provID + "/contracts", map[string]any{"number": "插入-1", "region_code": tk.TownA, "start": "2026-01-01", "end": "2026-12-31", "item_ids": []any{json.Number(cleanID)}}, always}},
+		"GET /api/v1/providers/{id}/offer":                  {{"GET", "/api/v1/providers/" + provID + "/offer?item=" + cleanID + "&region=" + tk.VillageA1, nil, always}},
+		"GET /api/v1/caregivers":                            {{"GET", "/api/v1/caregivers", nil, hasHomeCare}, {"GET", "/api/v1/caregivers?q=目标&sort=name", nil, hasHomeCare}, {"GET", "/api/v1/caregivers?org=" + provID, nil, hasHomeCare}},
+		"POST /api/v1/caregivers":                           {{"POST", "/api/v1/caregivers", map[string]any{"org_id": json.Number(provID), "name": "插入的护理员", "id_number": tk.CitizenID("431002", "1985-01-01", 25)}, always}},
+		"POST /api/v1/caregivers/suggest":                   {{"POST", "/api/v1/caregivers/suggest", map[string]any{"org_id": json.Number(provID), "item_id": json.Number(cleanID), "start": suggestAt, "end": suggestAt.Add(time.Hour), "lat": 25.77, "lng": 113.01}, always}},
+		"GET /api/v1/caregivers/{id}":                       {{"GET", "/api/v1/caregivers/" + caregiverID, nil, hasHomeCare}},
+		"PUT /api/v1/caregivers/{id}":                       {{"PUT", "/api/v1/caregivers/" + caregiverID, map[string]any{"name": "目标护理员", "version": 1, "active": false}, always}},
+		"POST /api/v1/caregivers/{id}/certs":                {{"POST", "/api/v1/caregivers/" + caregiverID + "/certs", map[string]any{"kind": "health", "issued": "2026-01-01"}, always}},
+		"GET /api/v1/caregivers/{id}/eligible":              {{"GET", "/api/v1/caregivers/" + caregiverID + "/eligible?item=" + cleanID, nil, always}},
+		"GET /api/v1/employment-bans":                       {{"GET", "/api/v1/employment-bans", nil, hasBan}, {"GET", "/api/v1/employment-bans?q=目标", nil, hasBan}},
+		"POST /api/v1/employment-bans":                      {{"POST", "/api/v1/employment-bans", map[string]any{"id_number": tk.CitizenID("431002", "1971-01-01", 27), "name": "插入", "source": "x", "reason": "x", "start": "2025-01-01", "region_code": tk.TownA}, always}},
 	}
 	// Every signed-in route must have probes, so a new route cannot skip this test.
 	for _, rt := range web.RouteTableForTest() {
@@ -401,7 +468,8 @@ func TestScopeMatrix(t *testing.T) {
 					strings.HasPrefix(name, "GET /api/v1/voucher") || strings.Contains(name, "/api/v1/orders") ||
 					strings.Contains(name, "/carevisits") || strings.Contains(name, "/abuse-reports") ||
 					strings.HasPrefix(name, "GET /api/v1/meal-") ||
-					(strings.HasPrefix(name, "GET /api/v1/canteens") && !strings.Contains(name, "/kitchen") && !strings.Contains(name, "/statement")) {
+					(strings.HasPrefix(name, "GET /api/v1/canteens") && !strings.Contains(name, "/kitchen") && !strings.Contains(name, "/statement")) ||
+					strings.Contains(name, "/service-") || strings.Contains(name, "/providers") || strings.Contains(name, "/caregivers") {
 					mayManage = seesOrgs[who] // everyone working in township A, not org staff elsewhere
 				}
 				switch {

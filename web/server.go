@@ -31,6 +31,8 @@ type Services struct {
 	AbuseReports yanglao.AbuseReportService
 	Orders       yanglao.OrderService // home-care orders, dispatch, proof of visit, statements (issue 5)
 	Meals        yanglao.MealService
+	// Home-care catalogue, allowances, providers and caregivers (issue 5).
+	HomeCare yanglao.HomeCareService
 	// Ready reports whether the database answers (for /readyz).
 	Ready func(context.Context) error
 }

@@ -51,6 +51,7 @@ func newHandler(db *sqldb.DB) http.Handler {
 		AbuseReports: sqldb.NewAbuseReportService(db, tk.Box()),
 		Orders:       sqldb.NewOrderService(db, sqldb.NewHomeCareService(db, tk.Box())),
 		Meals:        sqldb.NewMealService(db, tk.Box()),
+		HomeCare:     sqldb.NewHomeCareService(db, tk.Box()),
 	}
 	return web.New(svc, web.Config{Version: "test", Logger: slog.New(slog.DiscardHandler)}).Handler()
 }

@@ -90,6 +90,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 		CareVisits:   careVisits,
 		AbuseReports: sqldb.NewAbuseReportService(s.db, box),
 		Orders:       orderService(s.db, box, cfg),
+		HomeCare:     sqldb.NewHomeCareService(s.db, box),
 		Ready:        s.db.Ping,
 		Meals:        sqldb.NewMealService(s.db, box),
 	}, web.Config{Version: build.String(), Production: cfg.Production, Logger: log})
