@@ -275,6 +275,9 @@ type StatementLine struct {
 	Reviewed      bool      `json:"reviewed"` // flagged, then accepted on review
 }
 
+// GovernmentFen is what the government pays for the visit.
+func (l *StatementLine) GovernmentFen() int64 { return l.AllowanceFen + l.VoucherFen }
+
 // StatementItem totals one item.
 type StatementItem struct {
 	ItemCode     string `json:"item_code"`

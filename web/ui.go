@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/yanglao/yanglao"
+	"github.com/yanglao/yanglao/orders"
 )
 
 // The web UI: server-rendered html/template pages, enhanced with htmx where a
@@ -373,6 +374,17 @@ func (s *Server) pageTable() []route {
 		{method: "GET", path: "/abuse-reports", access: signedIn, page: s.pageAbuseReports},
 		{method: "GET", path: "/abuse-reports/{id}", access: signedIn, page: s.pageAbuseReport},
 		{method: "POST", path: "/abuse-reports/{id}", access: signedIn, page: s.postAbuseReport},
+		// Home-care orders, dispatch, the caregiver's phone pages, statements (issue 5).
+		{method: "GET", path: "/orders", access: signedIn, page: s.pageOrders},
+		{method: "GET", path: "/orders/new", access: signedIn, page: s.pageNewOrder},
+		{method: "POST", path: "/orders", access: signedIn, page: s.postOrder},
+		{method: "GET", path: "/orders/{id}", access: signedIn, page: s.pageOrder},
+		{method: "POST", path: "/orders/{id}/step", access: signedIn, page: s.postOrderStep},
+		{method: "POST", path: "/orders/{id}/review", access: signedIn, page: s.postOrderReview},
+		{method: "GET", path: "/dispatch", access: signedIn, page: s.pageDispatch},
+		{method: "GET", path: "/visits", access: signedIn, page: s.pageOrderVisits},
+		{method: "GET", path: "/visits/{id}", access: signedIn, page: s.pageOrderVisit},
+		{method: "GET", path: "/statements", access: signedIn, page: s.pageStatement},
 
 		// Anything else is a 404 page in the site's layout.
 		{path: "/", page: s.pageNotFound},
@@ -496,6 +508,13 @@ func flashText(lang, key string) string {
 		return tr(lang, "探访记录已保存。", "The visit was saved.")
 	case "report_updated":
 		return tr(lang, "报告办理情况已保存。", "The report was updated.")
+	case "order_placed":
+		return tr(lang, "预约成功！服务组织会尽快安排护理员。", "Booked! The provider will assign a caregiver soon.")
+	case "order_reviewed":
+		return tr(lang, "审核结果已记录。", "The review was recorded.")
+	}
+	if a, ok := strings.CutPrefix(key, "order_"); ok && orders.Action(a).Name("zh") != "" {
+		return tr(lang, "已"+orders.Action(a).Name("zh")+"。", orders.Action(a).Name("en")+": done.")
 	}
 	return ""
 }

@@ -57,6 +57,9 @@ func navFor(a *yanglao.Actor, lang, current string) []navLink {
 	case yanglao.RoleAssessor:
 		items = append(items, item{"/carevisits/followups?kind=assessment", "评估申请", "Assessment requests"})
 	}
+	for _, it := range orderNav(a.Role) {
+		items = append(items, item{it[0], it[1], it[2]})
+	}
 	items = append(items, item{"/account", "我的账号", "My account"})
 	out := make([]navLink, len(items))
 	for i, it := range items {
@@ -266,6 +269,7 @@ func tilesFor(role yanglao.Role, l, region string) (now, soon []tile) {
 	default:
 		now = []tile{regions, account}
 	}
+	now, soon = withOrderTiles(role, l, now, soon)
 	return now, soon
 }
 
