@@ -2,7 +2,6 @@ package web
 
 import (
 	"crypto/rand"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -676,7 +675,7 @@ type ratesData struct {
 	TargetPct int
 	Computed  string
 	RefDay    string
-	Chart     string // JSON for the chart script
+	Chart     any // the chart's data: html/template writes it as JSON in the script element
 	Error     string
 }
 
@@ -740,8 +739,7 @@ func (s *Server) pageCareRates(w http.ResponseWriter, r *http.Request) error {
 		}
 		return a.Rate < b.Rate
 	})
-	b, _ := json.Marshal(map[string]any{"bars": bars, "target": res.TargetPct, "label": tr(l, "探访率", "Visit rate"), "targetLabel": tr(l, "目标", "Target")})
-	d.Chart = string(b)
+	d.Chart = map[string]any{"bars": bars, "target": res.TargetPct, "label": tr(l, "探访率", "Visit rate"), "targetLabel": tr(l, "目标", "Target")}
 	if a := actor(r); a != nil {
 		if trail, err := s.Regions.Ancestors(ctx, res.Region.RegionCode); err == nil {
 			for _, t := range trail {

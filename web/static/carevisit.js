@@ -21,16 +21,17 @@
     if (!el || !data || !window.echarts) return;
     var d = JSON.parse(data.textContent);
     if (!d.bars || !d.bars.length) { el.hidden = true; return; }
+    el.style.height = Math.max(160, 44 * d.bars.length + 70) + 'px';
     var c = window.echarts.init(el, null, { renderer: 'svg' });
     c.setOption({
-      grid: { left: 8, right: 16, top: 24, bottom: 8, containLabel: true },
+      grid: { left: 8, right: 64, top: 24, bottom: 8, containLabel: true },
       tooltip: { trigger: 'axis', formatter: function (ps) {
         var b = d.bars[ps[0].dataIndex];
         return b.name + '<br>' + d.label + ' ' + (b.rate / 10).toFixed(1) + '% (' + b.visited + '/' + b.targets + ')';
       } },
       xAxis: { type: 'value', max: 100, axisLabel: { formatter: '{value}%' } },
       yAxis: { type: 'category', inverse: true, data: d.bars.map(function (b) { return b.name; }) },
-      series: [{ type: 'bar', data: d.bars.map(function (b) {
+      series: [{ type: 'bar', barMaxWidth: 32, data: d.bars.map(function (b) {
         return { value: b.rate / 10, itemStyle: { color: b.rate >= d.target * 10 ? '#1a7f37' : '#b42318' } };
       }), label: { show: true, position: 'right', formatter: '{c}%' },
         markLine: { symbol: 'none', data: [{ xAxis: d.target, label: { formatter: d.targetLabel + ' {c}%' } }] } }]
