@@ -188,6 +188,13 @@ var funcs = template.FuncMap{
 	"ri":          func(lang string, r *yanglao.Region, where string) regionItem { return regionItem{lang, r, where} },
 	"pager":       func(lang, next, prev string) pagerData { return pagerData{lang, next, prev} },
 	"fuArgs":      func(p *page, rows []fuRow) fuArgs { return fuArgs{p, rows} },
+	// Meals and vouchers (issue 5).
+	"mealName":     mealLabel,
+	"modeName":     modeLabel,
+	"voucherState": yanglao.VoucherStateName,
+	"voucherUse":   yanglao.VoucherUseName,
+	"subsidyName":  yanglao.SubsidyCategoryName,
+	"dayName":      dayName,
 }
 
 // Small argument bundles for the shared partials in layout.html and regions.html.
@@ -385,6 +392,22 @@ func (s *Server) pageTable() []route {
 		{method: "GET", path: "/visits", access: signedIn, page: s.pageOrderVisits},
 		{method: "GET", path: "/visits/{id}", access: signedIn, page: s.pageOrderVisit},
 		{method: "GET", path: "/statements", access: signedIn, page: s.pageStatement},
+		// Meals and vouchers (issue 5).
+		{method: "GET", path: "/canteens", access: signedIn, page: s.pageCanteens},
+		{method: "GET", path: "/canteens/new", access: signedIn, page: s.pageNewCanteen},
+		{method: "POST", path: "/canteens", access: signedIn, page: s.postCanteen},
+		{method: "GET", path: "/canteens/{id}", access: signedIn, page: s.pageCanteen},
+		{method: "POST", path: "/canteens/{id}/menus", access: signedIn, page: s.postCanteenMenu},
+		{method: "POST", path: "/canteens/{id}/counter", access: signedIn, page: s.postCanteenCounter},
+		{method: "GET", path: "/canteens/{id}/kitchen", access: signedIn, page: s.pageKitchen},
+		{method: "GET", path: "/canteens/{id}/statement", access: signedIn, page: s.pageCanteenStatement},
+		{method: "GET", path: "/meals", access: signedIn, page: s.pageMeals},
+		{method: "POST", path: "/meals", access: signedIn, page: s.postMeal},
+		{method: "GET", path: "/meals/orders/{id}", access: signedIn, page: s.pageMealOrder},
+		{method: "POST", path: "/meals/orders/{id}/cancel", access: signedIn, page: s.postCancelMeal},
+		{method: "GET", path: "/vouchers", access: signedIn, page: s.pageVouchers},
+		{method: "POST", path: "/vouchers", access: signedIn, page: s.postVouchers},
+		{method: "GET", path: "/vouchers/batches/{id}", access: signedIn, page: s.pageVoucherBatch},
 
 		// Anything else is a 404 page in the site's layout.
 		{path: "/", page: s.pageNotFound},

@@ -60,6 +60,15 @@ func navFor(a *yanglao.Actor, lang, current string) []navLink {
 	for _, it := range orderNav(a.Role) {
 		items = append(items, item{it[0], it[1], it[2]})
 	}
+	// Meals and vouchers (issue 5).
+	switch a.Role {
+	case yanglao.RoleAdmin, yanglao.RoleOfficial:
+		items = append(items, item{"/canteens", "助餐", "Meals"}, item{"/vouchers", "消费券", "Vouchers"})
+	case yanglao.RoleOperator:
+		items = append(items, item{"/canteens", "食堂", "Canteen"})
+	case yanglao.RoleElder, yanglao.RoleFamily:
+		items = append(items, item{"/meals", "订餐", "Order a meal"}, item{"/vouchers", "消费券", "Vouchers"})
+	}
 	items = append(items, item{"/account", "我的账号", "My account"})
 	out := make([]navLink, len(items))
 	for i, it := range items {
@@ -262,7 +271,6 @@ func tilesFor(role yanglao.Role, l, region string) (now, soon []tile) {
 		soon = []tile{
 			soonT("我的待遇", "My entitlements", "能享受的补贴与服务", "Benefits and services you can have"),
 			soonT("预约上门服务", "Book a home visit", "助洁、助浴、助医等", "Cleaning, bathing, medical help and more"),
-			soonT("助餐订餐", "Order a meal", "长者食堂与送餐", "Community canteens and meal delivery"),
 			soonT("紧急求助", "Call for help", "一键呼叫值守人员", "Call the operator with one press"),
 			soonT("找服务", "Find services", "附近的养老机构与服务点", "Care homes and services near you"),
 		}
@@ -270,6 +278,17 @@ func tilesFor(role yanglao.Role, l, region string) (now, soon []tile) {
 		now = []tile{regions, account}
 	}
 	now, soon = withOrderTiles(role, l, now, soon)
+	// Meals and vouchers (issue 5).
+	switch role {
+	case yanglao.RoleElder, yanglao.RoleFamily:
+		now = append([]tile{t("/meals", "订餐", "Order a meal", "孝善食堂、长者餐厅：堂食、自取或送餐", "Community canteens: eat in, pick up or delivery"),
+			t("/vouchers", "我的消费券", "My vouchers", "助餐和上门服务消费券", "Meal and home-service vouchers")}, now...)
+	case yanglao.RoleAdmin, yanglao.RoleOfficial:
+		now = append(now, t("/canteens", "助餐食堂", "Canteens", "食堂、菜单、补贴与月度结算", "Canteens, menus, subsidies and monthly statements"),
+			t("/vouchers", "消费券", "Vouchers", "向特殊困难老年人发放消费券", "Issue vouchers to people in special difficulty"))
+	case yanglao.RoleOperator:
+		now = append([]tile{t("/canteens", "食堂（助餐点）", "Canteen", "菜单、柜台点餐、后厨统计和结算", "Menus, counter orders, the kitchen's day and statements")}, now...)
+	}
 	return now, soon
 }
 
