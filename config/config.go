@@ -54,6 +54,8 @@ type Config struct {
 	// MQTT is the device-message broker URL (tcp://host:1883); empty runs the
 	// broker embedded in serve.
 	MQTT string
+	// MQTTListen is where the embedded broker listens for devices (when MQTT is empty).
+	MQTTListen string
 	// EncryptionKey (32 bytes) protects citizen ID and phone numbers at rest
 	// (DESIGN §5); modules derive their own keys from it. Required in production.
 	EncryptionKey Secret
@@ -71,17 +73,18 @@ type Config struct {
 
 // Defaults.
 const (
-	DefaultDataDir   = "data"
-	DefaultAddr      = "127.0.0.1:8080"
-	DefaultLogFormat = "text"
-	DBFileName       = "yanglao.db"
-	EnvPrefix        = "YANGLAO_"
-	EncryptionKeyLen = 32
+	DefaultDataDir    = "data"
+	DefaultAddr       = "127.0.0.1:8080"
+	DefaultMQTTListen = "127.0.0.1:1883"
+	DefaultLogFormat  = "text"
+	DBFileName        = "yanglao.db"
+	EnvPrefix         = "YANGLAO_"
+	EncryptionKeyLen  = 32
 )
 
 // Default returns the configuration used when no source says otherwise.
 func Default() *Config {
-	c := &Config{DataDir: DefaultDataDir, Addr: DefaultAddr, LogLevel: slog.LevelInfo, LogFormat: DefaultLogFormat,
+	c := &Config{DataDir: DefaultDataDir, Addr: DefaultAddr, MQTTListen: DefaultMQTTListen, LogLevel: slog.LevelInfo, LogFormat: DefaultLogFormat,
 		VisitMaxDistanceM: 500, VisitMinSharePercent: 50}
 	c.DB = filepath.Join(c.DataDir, DBFileName)
 	return c

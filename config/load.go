@@ -52,6 +52,8 @@ var Settings = []*Setting{
 			c.VisitMinSharePercent, err = strconv.Atoi(strings.TrimSpace(v))
 			return
 		}},
+	{Key: "mqtt_listen", Flag: "mqtt-listen", Usage: "内置 MQTT 服务器的监听地址 host:port，默认 127.0.0.1:1883 (listen address of the embedded MQTT broker; default 127.0.0.1:1883)",
+		set: func(c *Config, v string) error { c.MQTTListen = v; return nil }},
 	{Key: "encryption_key", Usage: "32 字节加密密钥，64 位十六进制或 base64 (32-byte encryption key, 64 hex digits or base64)",
 		set: func(c *Config, v string) (err error) { c.EncryptionKey, err = parseKey(v); return }},
 }

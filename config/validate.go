@@ -90,6 +90,9 @@ func (c *Config) Validate() error {
 	if c.VisitMinSharePercent < 0 || c.VisitMinSharePercent > 100 {
 		bad("visit_min_share_percent", "服务时长比例应为 0 到 100", "the visit share must be 0 to 100 percent")
 	}
+	if zh, en := checkAddr(c.MQTTListen); zh != "" {
+		bad("mqtt_listen", zh, en)
+	}
 	if len(c.EncryptionKey) != 0 && len(c.EncryptionKey) != EncryptionKeyLen {
 		bad("encryption_key", "密钥应为 32 字节", "the key must be 32 bytes")
 	}
@@ -124,6 +127,18 @@ func (c *Config) RedactedDB() string {
 	u, err := url.Parse(c.DB)
 	if err != nil {
 		return "postgres://(unparsable)"
+	}
+	return u.Redacted()
+}
+
+// RedactedMQTT is the MQTT URL with any password masked, for logs and messages.
+func (c *Config) RedactedMQTT() string {
+	if c.MQTT == "" {
+		return c.MQTTListen
+	}
+	u, err := url.Parse(c.MQTT)
+	if err != nil {
+		return "(unparsable)"
 	}
 	return u.Redacted()
 }

@@ -195,6 +195,19 @@ func (s *Server) table() []route {
 		{method: "GET", path: "/api/v1/caregivers/{id}/eligible", access: signedIn, api: s.apiCheckCaregiver, doc: docCheckCaregiver},
 		{method: "GET", path: "/api/v1/employment-bans", access: signedIn, api: s.apiBans, doc: docBans},
 		{method: "POST", path: "/api/v1/employment-bans", access: signedIn, api: s.apiAddBan, doc: docAddBan},
+		// Home devices and emergency alarms (issue 6).
+		{method: "GET", path: "/api/v1/devices", access: signedIn, api: s.apiDevices, doc: docDevices},
+		{method: "POST", path: "/api/v1/devices", access: signedIn, api: s.apiCreateDevice, doc: docCreateDevice},
+		{method: "GET", path: "/api/v1/devices/{id}", access: signedIn, api: s.apiDevice, doc: docDevice},
+		{method: "PUT", path: "/api/v1/devices/{id}/binding", access: signedIn, api: s.apiBindDevice, doc: docBindDevice},
+		{method: "POST", path: "/api/v1/devices/{serial}/events", access: signedIn, api: s.apiPostDeviceEvent, doc: docPostDeviceEvent},
+		{method: "GET", path: "/api/v1/alarms", access: signedIn, api: s.apiAlarms, doc: docAlarms},
+		{method: "GET", path: "/api/v1/alarms/report", access: signedIn, api: s.apiAlarmReport, doc: docAlarmReport},
+		{method: "GET", path: "/api/v1/alarms/rejected", access: signedIn, api: s.apiRejectedEvents, doc: docRejectedEvents},
+		{method: "GET", path: "/api/v1/alarms/{id}", access: signedIn, api: s.apiAlarm, doc: docAlarm},
+		{method: "POST", path: "/api/v1/alarms/{id}/actions", access: signedIn, api: s.apiAlarmAction, doc: docAlarmAction},
+		{method: "GET", path: "/api/v1/escalation/{code}", access: signedIn, api: s.apiChain, doc: docChain},
+		{method: "PUT", path: "/api/v1/escalation/{code}", access: signedIn, api: s.apiSetChain, doc: docSetChain},
 
 		// Audit log.
 		{method: "GET", path: "/api/v1/audit", access: signedIn, api: s.apiAudit, doc: docAudit},

@@ -306,6 +306,26 @@ func TestScopeMatrix(t *testing.T) {
 	manages := map[string]bool{"own": true, "parent": true}
 	seesOrgs := map[string]bool{"own": true, "parent": true, "worker": true}
 
+	// Devices and alarms: a device bound to the elder, one case from it, a
+	// chain for township A and one rejected message.
+	alarmSvc := sqldb.NewAlarmService(e.db)
+	device := &yanglao.Device{Serial: "TGT-1", Kind: yanglao.DeviceSOS, Vendor: "厂商", PersonID: &elder.ID}
+	if _, err := alarmSvc.CreateDevice(tk.System(), device); err != nil {
+		t.Fatal(err)
+	}
+	alarmCase, err := alarmSvc.Ingest(tk.System(), &yanglao.DeviceEvent{Serial: "TGT-1", ID: "scope-1", Type: "sos", At: time.Now()}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := alarmSvc.SetChain(tk.System(), tk.TownA, []yanglao.EscalationStep{{Name: "目标值班长", AfterSeconds: 60}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := alarmSvc.Reject(tk.System(), "mqtt", "x", "GHOST-1", "unknown", []byte("{}")); err != nil {
+		t.Fatal(err)
+	}
+	hasDevice := func(b string) bool { return strings.Contains(b, "TGT-1") || strings.Contains(b, "目标老人") }
+	dv, ac := fmt.Sprint(device.ID), fmt.Sprint(alarmCase.CaseID)
+
 	type probe struct {
 		method, path string
 		body         any
@@ -448,6 +468,22 @@ func TestScopeMatrix(t *testing.T) {
 		"GET /api/v1/employment-bans":                       {{"GET", "/api/v1/employment-bans", nil, hasBan}, {"GET", "/api/v1/employment-bans?q=目标", nil, hasBan}},
 		"POST /api/v1/employment-bans":                      {{"POST", "/api/v1/employment-bans", map[string]any{"id_number": tk.CitizenID("431002", "1971-01-01", 27), "name": "插入", "source": "x", "reason": "x", "start": "2025-01-01", "region_code": tk.TownA}, always}},
 	}
+	for k, v := range map[string][]probe{
+		"GET /api/v1/devices":                  {{"GET", "/api/v1/devices", nil, hasDevice}, {"GET", "/api/v1/devices?q=TGT&sort=battery", nil, hasDevice}, {"GET", "/api/v1/devices?region=" + tk.TownA + "&sort=last_seen", nil, hasDevice}},
+		"POST /api/v1/devices":                 {{"POST", "/api/v1/devices", map[string]any{"serial": "PLANT-1", "kind": "sos", "vendor": "x", "region_code": tk.VillageA1}, always}},
+		"GET /api/v1/devices/{id}":             {{"GET", "/api/v1/devices/" + dv, nil, hasDevice}},
+		"PUT /api/v1/devices/{id}/binding":     {{"PUT", "/api/v1/devices/" + dv + "/binding", map[string]any{"region_code": tk.VillageA1, "address": "改"}, always}},
+		"POST /api/v1/devices/{serial}/events": {{"POST", "/api/v1/devices/TGT-1/events", map[string]any{"id": "planted", "type": "sos", "at": "2026-03-14T08:00:00+08:00"}, always}},
+		"GET /api/v1/alarms":                   {{"GET", "/api/v1/alarms", nil, hasDevice}, {"GET", "/api/v1/alarms?open=1&region=" + tk.TownA, nil, hasDevice}},
+		"GET /api/v1/alarms/report":            {{"GET", "/api/v1/alarms/report", nil, func(b string) bool { return strings.Contains(b, `"cases":`) }}},
+		"GET /api/v1/alarms/rejected":          {{"GET", "/api/v1/alarms/rejected", nil, func(b string) bool { return strings.Contains(b, "GHOST-1") }}},
+		"GET /api/v1/alarms/{id}":              {{"GET", "/api/v1/alarms/" + ac, nil, hasDevice}},
+		"POST /api/v1/alarms/{id}/actions":     {{"POST", "/api/v1/alarms/" + ac + "/actions", map[string]any{"action": "acknowledge"}, always}},
+		"GET /api/v1/escalation/{code}":        {{"GET", "/api/v1/escalation/" + tk.TownA, nil, func(b string) bool { return strings.Contains(b, "目标值班长") }}},
+		"PUT /api/v1/escalation/{code}":        {{"PUT", "/api/v1/escalation/" + tk.TownA, map[string]any{"steps": []map[string]any{{"name": "x", "after_seconds": 30}}}, always}},
+	} {
+		probes[k] = v
+	}
 	// Every signed-in route must have probes, so a new route cannot skip this test.
 	for _, rt := range web.RouteTableForTest() {
 		if rt.SignedIn && strings.HasPrefix(rt.Path, "/api/") {
@@ -469,7 +505,8 @@ func TestScopeMatrix(t *testing.T) {
 					strings.Contains(name, "/carevisits") || strings.Contains(name, "/abuse-reports") ||
 					strings.HasPrefix(name, "GET /api/v1/meal-") ||
 					(strings.HasPrefix(name, "GET /api/v1/canteens") && !strings.Contains(name, "/kitchen") && !strings.Contains(name, "/statement")) ||
-					strings.Contains(name, "/service-") || strings.Contains(name, "/providers") || strings.Contains(name, "/caregivers") {
+					strings.Contains(name, "/service-") || strings.Contains(name, "/providers") || strings.Contains(name, "/caregivers") ||
+					strings.Contains(name, "/devices") || strings.Contains(name, "/alarms") || strings.Contains(name, "/escalation") {
 					mayManage = seesOrgs[who] // everyone working in township A, not org staff elsewhere
 				}
 				switch {
@@ -482,6 +519,11 @@ func TestScopeMatrix(t *testing.T) {
 					// Only the provider's own dispatcher gets suggestions; nobody here is one.
 					if ok {
 						t.Errorf("%s %s as %s: suggestions outside the provider: %s", p.method, p.path, who, r.body)
+					}
+				case name == "GET /api/v1/alarms/rejected":
+					// Rejected messages carry no region: administrators only.
+					if leaked {
+						t.Errorf("%s %s as %s: rejected device messages leaked", p.method, p.path, who)
 					}
 				case name == "POST /api/v1/benefits/rules/check":
 					// Checks a rule and stores nothing: anyone signed in may.

@@ -33,6 +33,8 @@ type Services struct {
 	Meals        yanglao.MealService
 	// Home-care catalogue, allowances, providers and caregivers (issue 5).
 	HomeCare yanglao.HomeCareService
+	Devices  yanglao.DeviceService
+	Alarms   yanglao.AlarmService
 	// Ready reports whether the database answers (for /readyz).
 	Ready func(context.Context) error
 }
@@ -54,6 +56,7 @@ type Server struct {
 	mux     *http.ServeMux
 	started time.Time
 	bg      background // imports and batches started by requests
+	hub     *caseHub   // open alarm-board streams (sse.go)
 }
 
 // New builds the server and its route table.
@@ -61,7 +64,7 @@ func New(svc Services, cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Server{Services: svc, cfg: cfg, log: cfg.Logger, mux: http.NewServeMux(), started: time.Now()}
+	s := &Server{Services: svc, cfg: cfg, log: cfg.Logger, mux: http.NewServeMux(), started: time.Now(), hub: newCaseHub()}
 	s.reg = prometheus.NewRegistry()
 	s.metrics = newMetrics(s.reg)
 	s.routes()
@@ -75,7 +78,7 @@ func (s *Server) Handler() http.Handler {
 
 // HTTPServer wraps Handler with timeouts fit for the open internet.
 func (s *Server) HTTPServer(addr string) *http.Server {
-	return &http.Server{
+	hs := &http.Server{
 		Addr:              addr,
 		Handler:           s.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -84,4 +87,6 @@ func (s *Server) HTTPServer(addr string) *http.Server {
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 	}
+	hs.RegisterOnShutdown(s.hub.close) // event streams never go idle: end them so Shutdown can finish
+	return hs
 }

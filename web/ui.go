@@ -195,6 +195,15 @@ var funcs = template.FuncMap{
 	"voucherUse":   yanglao.VoucherUseName,
 	"subsidyName":  yanglao.SubsidyCategoryName,
 	"dayName":      dayName,
+	// Devices and alarms.
+	"deviceKind":    yanglao.DeviceKindName,
+	"eventName":     yanglao.EventName,
+	"caseStatus":    yanglao.CaseStatusName,
+	"responderName": yanglao.ResponderName,
+	"outcomeName":   yanglao.OutcomeName,
+	"whenSec":       whenSec,
+	"pct":           pct,
+	"secs":          secs,
 }
 
 // Small argument bundles for the shared partials in layout.html and regions.html.
@@ -408,6 +417,16 @@ func (s *Server) pageTable() []route {
 		{method: "GET", path: "/vouchers", access: signedIn, page: s.pageVouchers},
 		{method: "POST", path: "/vouchers", access: signedIn, page: s.postVouchers},
 		{method: "GET", path: "/vouchers/batches/{id}", access: signedIn, page: s.pageVoucherBatch},
+		{method: "GET", path: "/devices", access: signedIn, page: s.pageDevices},
+		{method: "GET", path: "/devices/new", access: signedIn, page: s.pageNewDevice},
+		{method: "POST", path: "/devices", access: signedIn, page: s.postDevice},
+		{method: "GET", path: "/devices/{id}", access: signedIn, page: s.pageDevice},
+		{method: "POST", path: "/devices/{id}/bind", access: signedIn, page: s.postBindDevice},
+		{method: "GET", path: "/alarms", access: signedIn, page: s.pageAlarmBoard},
+		{method: "GET", path: "/alarms/stream", access: signedIn, page: s.pageAlarmStream},
+		{method: "GET", path: "/alarms/report", access: signedIn, page: s.pageAlarmReport},
+		{method: "GET", path: "/alarms/{id}", access: signedIn, page: s.pageAlarmCase},
+		{method: "POST", path: "/alarms/{id}", access: signedIn, page: s.postAlarmCase},
 
 		// Anything else is a 404 page in the site's layout.
 		{path: "/", page: s.pageNotFound},
@@ -535,6 +554,16 @@ func flashText(lang, key string) string {
 		return tr(lang, "预约成功！服务组织会尽快安排护理员。", "Booked! The provider will assign a caregiver soon.")
 	case "order_reviewed":
 		return tr(lang, "审核结果已记录。", "The review was recorded.")
+	case "case_acknowledge":
+		return tr(lang, "已接警，升级已停止。", "Acknowledged: escalation stopped.")
+	case "case_dispatch":
+		return tr(lang, "已派出人员。", "Responder sent.")
+	case "case_arrive":
+		return tr(lang, "已记录到达。", "Arrival recorded.")
+	case "case_close":
+		return tr(lang, "警情已结案。", "The case is closed.")
+	case "device_bound":
+		return tr(lang, "绑定已保存。", "The binding was saved.")
 	}
 	if a, ok := strings.CutPrefix(key, "order_"); ok && orders.Action(a).Name("zh") != "" {
 		return tr(lang, "已"+orders.Action(a).Name("zh")+"。", orders.Action(a).Name("en")+": done.")

@@ -69,6 +69,14 @@ func navFor(a *yanglao.Actor, lang, current string) []navLink {
 	case yanglao.RoleElder, yanglao.RoleFamily:
 		items = append(items, item{"/meals", "订餐", "Order a meal"}, item{"/vouchers", "消费券", "Vouchers"})
 	}
+	// Home devices and emergency alarms (issue 6).
+	board, devices, report := item{"/alarms", "警情值守", "Alarm board"}, item{"/devices", "设备", "Devices"}, item{"/alarms/report", "接警报表", "Alarm report"}
+	switch a.Role {
+	case yanglao.RoleEmergency, yanglao.RoleAdmin, yanglao.RoleOfficial:
+		items = append(items, board, devices, report)
+	case yanglao.RoleWorker:
+		items = append(items, devices, board)
+	}
 	items = append(items, item{"/account", "我的账号", "My account"})
 	out := make([]navLink, len(items))
 	for i, it := range items {

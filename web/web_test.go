@@ -53,7 +53,11 @@ func newHandler(db *sqldb.DB) http.Handler {
 		Meals:        sqldb.NewMealService(db, tk.Box()),
 		HomeCare:     sqldb.NewHomeCareService(db, tk.Box()),
 	}
-	return web.New(svc, web.Config{Version: "test", Logger: slog.New(slog.DiscardHandler)}).Handler()
+	alarms := sqldb.NewAlarmService(db)
+	svc.Devices, svc.Alarms = alarms, alarms
+	srv := web.New(svc, web.Config{Version: "test", Logger: slog.New(slog.DiscardHandler)})
+	alarms.Notify = srv.PublishCase
+	return srv.Handler()
 }
 
 // token returns a bearer token for u.

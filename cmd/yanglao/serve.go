@@ -27,7 +27,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	flags := a.newFlagSet("serve", "[flags]",
 		"启动网页和接口服务；不带参数时使用 ./data/yanglao.db 并监听 127.0.0.1:8080",
 		"start the web UI and API; with no flags it uses ./data/yanglao.db and listens on 127.0.0.1:8080")
-	cfg, err := a.loadConfig(flags, args, append(storeFlags, "addr", "mqtt", "demo", "visit_max_distance_m", "visit_min_share_percent")...)
+	cfg, err := a.loadConfig(flags, args, append(storeFlags, "addr", "mqtt", "mqtt_listen", "demo", "visit_max_distance_m", "visit_min_share_percent")...)
 	if err != nil {
 		return err
 	}
@@ -77,6 +77,7 @@ func (a *app) serve(ctx context.Context, args []string) error {
 	jobsDone := (&jobs.Scheduler{Store: sqldb.NewJobStore(s.db), Log: log, Jobs: []jobs.Job{grantJob(benefitSvc), careVisitJob(careVisits)}}).Start(jobCtx)
 	defer func() { stopJobs(); <-jobsDone }()
 
+	alarmSvc := sqldb.NewAlarmService(s.db) // devices and emergency alarms (issue 6)
 	srv := web.New(web.Services{
 		Regions:      s.regions,
 		Users:        s.users,
@@ -93,7 +94,15 @@ func (a *app) serve(ctx context.Context, args []string) error {
 		HomeCare:     sqldb.NewHomeCareService(s.db, box),
 		Ready:        s.db.Ping,
 		Meals:        sqldb.NewMealService(s.db, box),
+		Devices:      alarmSvc,
+		Alarms:       alarmSvc,
 	}, web.Config{Version: build.String(), Production: cfg.Production, Logger: log})
+	alarmSvc.Notify = srv.PublishCase // the operator boards hear of every new or changed case
+	alarms, err := startAlarms(ctx, cfg, alarmSvc, log)
+	if err != nil {
+		return err
+	}
+	defer alarms.Stop(alarmSvc) // before the database closes (deferred above)
 	hs := srv.HTTPServer(cfg.Addr)
 	if hs.ErrorLog == nil {
 		// net/http's own complaints (TLS handshakes, bad requests) go to the structured log.
