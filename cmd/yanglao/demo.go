@@ -86,7 +86,10 @@ func (a *app) demo(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	return a.demoCareVisits(ctx, cfg, s, d)
+	if err := a.demoCareVisits(ctx, cfg, s, d); err != nil {
+		return err
+	}
+	return a.demoOrders(ctx, cfg, s, d)
 }
 
 // demoPeople generates n older people in the county (package demogen) and
