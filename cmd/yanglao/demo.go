@@ -78,6 +78,10 @@ func (a *app) demo(ctx context.Context, args []string) error {
 	if err := a.linkDemoElder(ctx, cfg, s, d); err != nil {
 		return err
 	}
+	canteens, err := a.demoCanteens(ctx, cfg, s, d, pw) // before publishing: it adds the canteen staff account
+	if err != nil {
+		return err
+	}
 	if err := a.publishDemo(cfg, d); err != nil {
 		return err
 	}
@@ -89,7 +93,10 @@ func (a *app) demo(ctx context.Context, args []string) error {
 	if err := a.demoCareVisits(ctx, cfg, s, d); err != nil {
 		return err
 	}
-	return a.demoOrders(ctx, cfg, s, d)
+	if err := a.demoOrders(ctx, cfg, s, d); err != nil {
+		return err
+	}
+	return a.demoMeals(ctx, cfg, s, d, canteens)
 }
 
 // demoPeople generates n older people in the county (package demogen) and

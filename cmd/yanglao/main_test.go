@@ -338,8 +338,9 @@ func TestDemo(t *testing.T) {
 	file := filepath.Join(e.dir, demoAccountsFile)
 	r := e.must(0, "", "demo")
 	first := demoAccounts(t, file)
-	if len(first) != len(yanglao.Roles) {
-		t.Fatalf("%d demo accounts, want %d", len(first), len(yanglao.Roles))
+	// One per role, and the canteen's staff (demo-canteen: an operator bound to the demo canteen).
+	if len(first) != len(yanglao.Roles)+1 || first["demo-canteen"][1] != string(yanglao.RoleOperator) {
+		t.Fatalf("%d demo accounts, want %d", len(first), len(yanglao.Roles)+1)
 	}
 	for _, role := range yanglao.Roles {
 		acc, ok := first["demo-"+string(role)]
@@ -371,12 +372,12 @@ func TestDemo(t *testing.T) {
 	db := e.open()
 	ctx := testkit.System()
 	users, _, err := sqldb.NewUserService(db).Users(ctx, yanglao.UserFilter{})
-	if err != nil || len(users) != len(yanglao.Roles) {
+	if err != nil || len(users) != len(yanglao.Roles)+1 {
 		t.Fatalf("%d users after two runs (err %v)", len(users), err)
 	}
 	orgs, _, _ := sqldb.NewOrgService(db).Orgs(ctx, yanglao.OrgFilter{})
-	if len(orgs) != 3 {
-		t.Errorf("%d organisations after two runs, want 3", len(orgs))
+	if len(orgs) != 5 { // care home, provider, canteen, and the two demo canteens with menus
+		t.Errorf("%d organisations after two runs, want 5", len(orgs))
 	}
 	kinds := map[string]bool{}
 	for _, o := range orgs {
