@@ -96,7 +96,10 @@ func (a *app) demo(ctx context.Context, args []string) error {
 	if err := a.demoOrders(ctx, cfg, s, d); err != nil {
 		return err
 	}
-	return a.demoMeals(ctx, cfg, s, d, canteens)
+	if err := a.demoMeals(ctx, cfg, s, d, canteens); err != nil {
+		return err
+	}
+	return a.demoAlarms(ctx, cfg, s, d)
 }
 
 // demoPeople generates n older people in the county (package demogen) and

@@ -54,6 +54,9 @@ func (a *app) serve(ctx context.Context, args []string) error {
 		if err := a.demoCareVisits(ctx, cfg, s, d); err != nil {
 			return err
 		}
+		if err := a.demoAlarms(ctx, cfg, s, d); err != nil {
+			return err
+		}
 		if err := a.publishDemo(cfg, d); err != nil {
 			return err
 		}
