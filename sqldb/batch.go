@@ -328,7 +328,7 @@ type run struct {
 	past     []pastMonth                 // earlier months with a batch, for corrections
 	since    time.Time                   // changes after this may need corrections
 	listed   []string                    // paths of regions whose list or parameters changed since the earlier months were settled
-	failed   map[int64]bool              // people with a line the bank returned as failed in the window
+	redo     map[int64]bool              // people with a bank-failed line or a changed entitlement in the window
 	winStart yanglao.Date
 	results  []benefits.Result
 }
@@ -459,22 +459,44 @@ func (s *BatchService) prepare(ctx context.Context, b *yanglao.Batch) (*run, err
 			r.listed = append(r.listed, path)
 		}
 	}
-	// A line the bank returned as failed was never paid: its person's months
-	// are decided again, and what is due and unpaid goes out as arrears once.
+	// A line the bank returned as failed was never paid, and an application
+	// approved (or an entitlement ended) after a month was paid changes what
+	// that month owes: these people's months are decided again, and what is due
+	// and unpaid goes out as arrears once (what is paid and not due, recovered).
 	lo, hi := pathRange(b.RegionPath)
-	failed, err := queryAll(ctx, tx, func(row scanner) (int64, error) {
+	personID := func(row scanner) (int64, error) {
 		var id int64
 		return id, row.Scan(&id)
-	}, `SELECT DISTINCT person_id FROM payment_lines WHERE status = 'failed' AND region_path >= ? AND region_path < ? AND for_month >= ? AND for_month < ?`,
-		lo, hi, first.String(), m.String())
+	}
+	redo, err := queryAll(ctx, tx, personID, `SELECT DISTINCT person_id FROM payment_lines WHERE status = 'failed'
+		AND region_path >= ? AND region_path < ? AND for_month >= ? AND for_month < ?`, lo, hi, first.String(), m.String())
 	if err != nil {
 		return nil, err
 	}
-	r.failed = make(map[int64]bool, len(failed))
-	for _, id := range failed {
-		r.failed[id] = true
+	if codes := byAppCodes(r.byApp); len(codes) > 0 {
+		ents, err := queryAll(ctx, tx, personID, `SELECT DISTINCT person_id FROM entitlements WHERE region_path >= ? AND region_path < ?
+			AND item_code IN (`+placeholders(len(codes))+`) AND (created_at > ? OR ended_at > ?)`, append(append([]any{lo, hi}, codes...), r.since, r.since)...)
+		if err != nil {
+			return nil, err
+		}
+		redo = append(redo, ents...)
+	}
+	r.redo = make(map[int64]bool, len(redo))
+	for _, id := range redo {
+		r.redo[id] = true
 	}
 	return r, nil
+}
+
+// byAppCodes are the 依申请 items that pay by entitlement rows.
+func byAppCodes(byApp map[string]bool) []any {
+	var out []any
+	for _, code := range sortedKeys(byApp) {
+		if byApp[code] {
+			out = append(out, code)
+		}
+	}
+	return out
 }
 
 func (s *BatchService) lookback() int {
@@ -760,12 +782,13 @@ func (r *run) due(p *batchPerson, m benefits.Month, ent map[int64]map[string][]s
 // candidate reports whether anything about p changed that could alter an
 // earlier month: the record or a status written after the earliest earlier
 // batch, a status that ended inside the window (EndStatus leaves no time), a
-// new list or parameter over p's region, or a line the bank failed.
+// new list or parameter over p's region, a line the bank failed, or a changed
+// entitlement to an item paid on application.
 func (r *run) candidate(p *batchPerson) bool {
 	if len(r.past) == 0 {
 		return false
 	}
-	if p.updated.After(r.since) || p.statusChangedAfter.After(r.since) || p.statusEndedInWindow || r.failed[p.id] {
+	if p.updated.After(r.since) || p.statusChangedAfter.After(r.since) || p.statusEndedInWindow || r.redo[p.id] {
 		return true
 	}
 	for _, path := range r.listed {

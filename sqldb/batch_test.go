@@ -549,3 +549,56 @@ func failedFen(t *testing.T, f *batchFixture, lineID int64) int64 {
 	}
 	return fen
 }
+
+// An application (依申请: CZ-24, the two disability subsidies) approved after
+// the months it covers were paid: the next batch pays those months as arrears,
+// once. The person's record did not change; the entitlement did.
+func TestBatchApprovedApplicationPaysEarlierMonths(t *testing.T) {
+	f := newBatchFixture(t, 6)
+	bens := sqldb.NewBenefitService(f.db)
+	if err := bens.Seed(tk.System()); err != nil { // the list and its parameters, before any batch
+		t.Fatal(err)
+	}
+	f.tick()
+	p := newPerson("残疾老人", tk.VillageA1, tk.CitizenID("431002", "1950-06-06", 91))
+	p.DisabilityGrade = 1
+	if err := f.ps.CreatePerson(tk.System(), p); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.ps.AddStatus(tk.System(), &yanglao.Status{PersonID: p.ID, Kind: "dibao", Source: "民政", Start: mustDate("2020-01-01")}); err != nil {
+		t.Fatal(err)
+	}
+	f.tick()
+	f.run(t, f.runner, tk.Beihu, "2026-01")
+	f.run(t, f.runner, tk.Beihu, "2026-02")
+	ap := &yanglao.BenefitApplication{PersonID: p.ID, ItemCode: "CZ-24", FromMonth: "2026-01", Reason: "一级肢体残疾，低保"}
+	if err := bens.Apply(f.townA, ap); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bens.DecideApplication(f.approver, ap.ID, true, ""); err != nil {
+		t.Fatal(err)
+	}
+	f.tick()
+	mar := f.run(t, f.runner, tk.Beihu, "2026-03")
+	lines := lineSet(t, f.bs, f.runner, mar.ID)
+	var fen int64
+	for _, l := range lines {
+		if strings.HasPrefix(l, fmt.Sprintf("%d CZ-24 2026-03 regular ", p.ID)) {
+			fmt.Sscanf(strings.Fields(l)[4], "%d", &fen)
+		}
+	}
+	if fen <= 0 {
+		t.Fatalf("March does not pay the approved application: %v", lines)
+	}
+	for _, m := range []string{"2026-01", "2026-02"} {
+		if want := fmt.Sprintf("%d CZ-24 %s arrears %d pending", p.ID, m, fen); !slices.Contains(lines, want) {
+			t.Fatalf("missing %q in\n%v", want, lines)
+		}
+	}
+	*f.clock = time.Date(2026, 4, 15, 2, 0, 0, 0, time.UTC)
+	for _, l := range lineSet(t, f.bs, f.runner, f.run(t, f.runner, tk.Beihu, "2026-04").ID) {
+		if !strings.Contains(l, " regular ") {
+			t.Fatalf("April repeats a correction: %s", l)
+		}
+	}
+}
