@@ -148,6 +148,17 @@ func (it *ServiceItem) Validate() error {
 	return nil
 }
 
+// CanEditCatalogue reports whether a may change the shared catalogue:
+// administrators, and officials of a province or city (a region path of at
+// most two nodes); counties configure what they buy from it.
+func CanEditCatalogue(a *Actor) bool {
+	if a == nil || a.Unrestricted() {
+		return a != nil
+	}
+	depth := strings.Count(a.RegionPath, "/") - 1
+	return a.Role == RoleOfficial && a.OrgID == nil && depth >= 1 && depth <= 2
+}
+
 // Allowance units: money in fen, or service time in minutes.
 const (
 	UnitFen     = "fen"

@@ -119,7 +119,7 @@ func (s *HomeCareService) SaveServiceItem(ctx context.Context, it *yanglao.Servi
 	if err != nil {
 		return err
 	}
-	if !CanEditCatalogue(a) {
+	if !yanglao.CanEditCatalogue(a) {
 		return yanglao.Errorf(yanglao.EFORBIDDEN, "服务目录由省、市级民政部门维护 (the catalogue is maintained by province and city officials)")
 	}
 	if err := it.Validate(); err != nil {
@@ -164,12 +164,6 @@ func (s *HomeCareService) SaveServiceItem(ctx context.Context, it *yanglao.Servi
 		return err
 	}
 	return tx.Commit()
-}
-
-// CanEditCatalogue: administrators, and officials of a province or city (a
-// region path of at most two nodes).
-func CanEditCatalogue(a *yanglao.Actor) bool {
-	return a != nil && (a.Unrestricted() || a.Role == yanglao.RoleOfficial && a.OrgID == nil && len(ancestorPaths(a.RegionPath)) <= 2 && a.RegionPath != "")
 }
 
 // ---- Allowances ----

@@ -428,6 +428,25 @@ func (s *Server) pageTable() []route {
 		{method: "GET", path: "/alarms/{id}", access: signedIn, page: s.pageAlarmCase},
 		{method: "POST", path: "/alarms/{id}", access: signedIn, page: s.postAlarmCase},
 
+		// Home and community services (issue 5): catalogue, allowances, providers, caregivers, bans.
+		{method: "GET", path: "/services", access: signedIn, page: s.pageServices},
+		{method: "POST", path: "/services/items", access: signedIn, page: s.postServiceItem},
+		{method: "POST", path: "/services/allowances", access: signedIn, page: s.postAllowance},
+		{method: "POST", path: "/services/allowances/{id}/end", access: signedIn, page: s.postEndAllowance},
+		{method: "GET", path: "/providers", access: signedIn, page: s.pageProviders},
+		{method: "GET", path: "/providers/{id}", access: signedIn, page: s.pageProvider},
+		{method: "POST", path: "/providers/{id}/coverage", access: signedIn, page: s.postProviderCoverage},
+		{method: "POST", path: "/providers/{id}/items", access: signedIn, page: s.postProviderItem},
+		{method: "POST", path: "/providers/{id}/contracts", access: signedIn, page: s.postProviderContract},
+		{method: "GET", path: "/caregivers", access: signedIn, page: s.pageCaregivers},
+		{method: "GET", path: "/caregivers/new", access: signedIn, page: s.pageNewCaregiver},
+		{method: "POST", path: "/caregivers", access: signedIn, page: s.postCaregiver},
+		{method: "GET", path: "/caregivers/{id}", access: signedIn, page: s.pageCaregiver},
+		{method: "POST", path: "/caregivers/{id}", access: signedIn, page: s.postUpdateCaregiver},
+		{method: "POST", path: "/caregivers/{id}/certs", access: signedIn, page: s.postCaregiverCert},
+		{method: "GET", path: "/bans", access: signedIn, page: s.pageBans},
+		{method: "POST", path: "/bans", access: signedIn, page: s.postBan},
+
 		// Anything else is a 404 page in the site's layout.
 		{path: "/", page: s.pageNotFound},
 	}
@@ -546,6 +565,26 @@ func flashText(lang, key string) string {
 		return tr(lang, "密码已修改，请用新密码登录。", "Your password was changed. Please sign in with the new one.")
 	case "org_created":
 		return tr(lang, "机构已登记。", "The organisation was registered.")
+	case "item_saved":
+		return tr(lang, "服务项目已保存。", "The service item was saved.")
+	case "allowance_added":
+		return tr(lang, "额度规则已保存。", "The allowance rule was saved.")
+	case "allowance_ended":
+		return tr(lang, "额度规则已设定截止日期。", "The allowance rule now ends on that date.")
+	case "coverage_saved":
+		return tr(lang, "服务范围已更新。", "The coverage was updated.")
+	case "price_saved":
+		return tr(lang, "价格已保存。", "The price was saved.")
+	case "contract_added":
+		return tr(lang, "合同已登记。", "The contract was recorded.")
+	case "caregiver_created":
+		return tr(lang, "护理员已登记。", "The caregiver was recorded.")
+	case "caregiver_saved":
+		return tr(lang, "护理员信息已保存。", "The caregiver was saved.")
+	case "cert_added":
+		return tr(lang, "证书已添加。", "The certificate was added.")
+	case "ban_added":
+		return tr(lang, "从业禁止已登记。", "The ban was recorded.")
 	case "visit_saved":
 		return tr(lang, "探访记录已保存。", "The visit was saved.")
 	case "report_updated":

@@ -77,6 +77,13 @@ func navFor(a *yanglao.Actor, lang, current string) []navLink {
 	case yanglao.RoleWorker:
 		items = append(items, devices, board)
 	}
+	// Home-care services: catalogue, providers, caregivers (issue 5).
+	switch a.Role {
+	case yanglao.RoleAdmin, yanglao.RoleOfficial:
+		items = append(items, item{"/services", "居家服务配置", "Home-care setup"}, item{"/caregivers", "护理员", "Caregivers"})
+	case yanglao.RoleDispatcher:
+		items = append(items, item{"/providers", "本组织", "My provider"}, item{"/caregivers", "护理员", "Caregivers"})
+	}
 	items = append(items, item{"/account", "我的账号", "My account"})
 	out := make([]navLink, len(items))
 	for i, it := range items {
