@@ -46,8 +46,8 @@ func SetDeferIndexesForTest(n int) func() {
 	return func() { deferIndexesMin = old }
 }
 
-// DeferredIndexesForTest reports the deferrable indexes missing from db and the
-// indexes recorded as deferred.
+// DeferredIndexesForTest reports the deferrable indexes (and on PostgreSQL the
+// register's foreign keys) missing from db, and the number recorded as deferred.
 func DeferredIndexesForTest(ctx context.Context, db *DB) (missing []string, recorded int, err error) {
 	tx, err := db.BeginRead(ctx)
 	if err != nil {
@@ -61,6 +61,17 @@ func DeferredIndexesForTest(ctx context.Context, db *DB) (missing []string, reco
 		}
 		if ddl == "" {
 			missing = append(missing, name)
+		}
+	}
+	if db.Dialect == Postgres {
+		for _, fk := range []string{"people_residence_code_fkey", "people_household_code_fkey", "person_phones_person_id_fkey"} {
+			var n int
+			if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM pg_constraint WHERE conname = ? AND convalidated`, fk).Scan(&n); err != nil {
+				return nil, 0, err
+			}
+			if n == 0 {
+				missing = append(missing, fk)
+			}
 		}
 	}
 	err = tx.QueryRow(ctx, `SELECT COUNT(*) FROM deferred_indexes`).Scan(&recorded)
