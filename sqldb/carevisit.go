@@ -303,6 +303,10 @@ func (s *CareVisitService) RefreshTargets(ctx context.Context, region, month str
 	}
 	rtx.Rollback()
 	rep := &yanglao.RefreshReport{Month: month, RefDay: ref}
+	// A county's register is read in place order, which is not the table's
+	// order: SQLite's writer gets the page cache and memory map of an import
+	// for the job (restored after), instead of a system call per page.
+	defer s.db.tuneForBulk(ctx)()
 	for _, u := range units {
 		if err := s.refreshUnit(ctx, u, month, ref, rep); err != nil {
 			return rep, err
@@ -332,7 +336,8 @@ func (s *CareVisitService) refreshUnit(ctx context.Context, path, month string, 
 	set := visitrules.NewSet(rules, ref)
 	lo, hi := pathRange(path)
 
-	// The register under path, with the statuses the rules read.
+	// The register under path, with the statuses the rules read (by each
+	// person's (person_id, kind) index: one probe a person, not one per kind).
 	subjects := map[int64]*visitrules.Subject{}
 	var order []int64
 	rows, err := tx.Query(ctx, `SELECT p.id, p.residence_path, p.birth_date, p.life_status, p.death_date, p.moved_out_date, p.living, p.disability_grade, p.grade, p.grade_valid_until
@@ -364,7 +369,7 @@ func (s *CareVisitService) refreshUnit(ctx context.Context, path, month string, 
 	}
 	kinds = append(kinds, ref.String(), ref.String())
 	rows, err = tx.Query(ctx, `SELECT st.person_id, st.kind, st.start_date, st.end_date FROM people p CROSS JOIN person_statuses st
-		WHERE p.residence_path >= ? AND p.residence_path < ? AND st.person_id = p.id AND st.kind IN (?`+strings.Repeat(", ?", len(visitrules.StatusKinds)-1)+`)
+		WHERE p.residence_path >= ? AND p.residence_path < ? AND st.person_id = p.id AND `+s.db.unindexed("st.kind")+` IN (?`+strings.Repeat(", ?", len(visitrules.StatusKinds)-1)+`)
 		AND st.start_date <= ? AND (st.end_date IS NULL OR st.end_date >= ?)`, kinds...)
 	if err != nil {
 		return err

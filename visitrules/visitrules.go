@@ -151,7 +151,7 @@ func (r *Rule) Validate() error {
 
 // ValidOn reports whether the rule is in force on d.
 func (r *Rule) ValidOn(d yanglao.Date) bool {
-	return !r.From.After(d) && (r.To.IsZero() || !r.To.Before(d))
+	return !before(d, r.From) && (r.To.IsZero() || !before(r.To, d))
 }
 
 // Span is a status over a period, as yanglao.Status.
@@ -174,9 +174,21 @@ type Subject struct {
 	Statuses        []Span
 }
 
+// before reports a < b on the calendar, without building times (the rules
+// run for every person of a county).
+func before(a, b yanglao.Date) bool {
+	if a.Year != b.Year {
+		return a.Year < b.Year
+	}
+	if a.Month != b.Month {
+		return a.Month < b.Month
+	}
+	return a.Day < b.Day
+}
+
 func (s *Subject) has(kind string, d yanglao.Date) bool {
 	for _, st := range s.Statuses {
-		if st.Kind == kind && !st.Start.After(d) && (st.End.IsZero() || !st.End.Before(d)) {
+		if st.Kind == kind && !before(d, st.Start) && (st.End.IsZero() || !before(st.End, d)) {
 			return true
 		}
 	}
@@ -257,15 +269,15 @@ func (s *Set) Decide(p *Subject, day yanglao.Date) (t Target, ok bool) {
 func Home(p *Subject, day yanglao.Date) bool {
 	switch p.Life {
 	case yanglao.Deceased:
-		if p.Death.IsZero() || !p.Death.After(day) {
+		if p.Death.IsZero() || !before(day, p.Death) {
 			return false
 		}
 	case yanglao.MovedOut:
-		if p.MovedOut.IsZero() || !p.MovedOut.After(day) {
+		if p.MovedOut.IsZero() || !before(day, p.MovedOut) {
 			return false
 		}
 	}
-	if p.Birth.After(day) || p.Living == "institution" || p.has("tekun_centralised", day) {
+	if before(day, p.Birth) || p.Living == "institution" || p.has("tekun_centralised", day) {
 		return false
 	}
 	return true
@@ -287,7 +299,7 @@ func InGroup(p *Subject, group string, minAge int, day yanglao.Date) bool {
 		if p.has("disabled", day) || p.has("dementia", day) {
 			return true
 		}
-		return p.Grade != nil && *p.Grade >= 2 && !p.GradeValidUntil.IsZero() && !p.GradeValidUntil.Before(day)
+		return p.Grade != nil && *p.Grade >= 2 && !p.GradeValidUntil.IsZero() && !before(p.GradeValidUntil, day)
 	case GroupSevereDisability:
 		return p.DisabilityGrade == 1 || p.DisabilityGrade == 2 || p.has("severe_disability", day)
 	case GroupSpecialFamily:

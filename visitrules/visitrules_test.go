@@ -146,3 +146,15 @@ func TestRefDay(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkDecide(b *testing.B) {
+	rules := Defaults("431002000000", d("2025-01-01"))
+	for i, r := range rules {
+		r.ID, r.Path = int64(i+1), county
+	}
+	set := NewSet(rules, d("2026-01-31"))
+	p := &Subject{Path: village, Birth: d("1944-03-31"), Life: yanglao.Alive, Living: "alone", Statuses: []Span{{Kind: "dibao", Start: d("2020-01-01")}, {Kind: "disabled", Start: d("2021-01-01")}}}
+	for b.Loop() {
+		set.Decide(p, d("2026-01-31"))
+	}
+}
