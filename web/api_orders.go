@@ -1,8 +1,10 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/yanglao/yanglao"
@@ -36,9 +38,33 @@ func (s *Server) apiPlaceOrder(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var in yanglao.OrderRequest
-	if err := decodeJSON(r, &in); err != nil {
+	// Times are decoded here so a malformed one is reported against its field.
+	var body struct {
+		yanglao.OrderRequest
+		Start string `json:"start"`
+		End   string `json:"end,omitempty"`
+	}
+	if err := decodeJSON(r, &body); err != nil {
+		var de *yanglao.Error
+		if errors.As(err, &de) && strings.HasPrefix(de.Field, "OrderRequest.") { // the embedding is ours, not the client's
+			de.Message = strings.ReplaceAll(de.Message, "OrderRequest.", "")
+			de.Field = strings.TrimPrefix(de.Field, "OrderRequest.")
+		}
 		return err
+	}
+	in := body.OrderRequest
+	for _, t := range []struct {
+		field, v string
+		dst      *time.Time
+	}{{"start", body.Start, &in.Start}, {"end", body.End, &in.End}} {
+		if t.v == "" {
+			continue
+		}
+		v, err := time.Parse(time.RFC3339, t.v)
+		if err != nil {
+			return yanglao.Invalid(t.field, "%s 应为 RFC 3339 时间，如 2026-11-23T09:00:00+08:00 (%s must be an RFC 3339 time)", t.field, t.field)
+		}
+		*t.dst = v
 	}
 	if k := r.Header.Get("Idempotency-Key"); k != "" && in.RequestKey == "" {
 		in.RequestKey = k
