@@ -33,7 +33,7 @@ type orderFixture struct {
 
 const homeLat, homeLng = 25.7806, 113.0246
 
-func newOrderFixture(t *testing.T) *orderFixture {
+func newOrderFixture(t testing.TB) *orderFixture {
 	t.Helper()
 	h := newHomeFixture(t)
 	f := &orderFixture{homeFixture: h, clock: homeNow}

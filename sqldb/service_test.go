@@ -14,7 +14,7 @@ import (
 )
 
 type homeFixture struct {
-	t          *testing.T
+	t          testing.TB
 	db         *sqldb.DB
 	svc        *sqldb.HomeCareService
 	people     *sqldb.PersonService
@@ -31,7 +31,7 @@ type homeFixture struct {
 // now: 2026-11-22 10:00 Beijing time.
 var homeNow = time.Date(2026, 11, 22, 2, 0, 0, 0, time.UTC)
 
-func newHomeFixture(t *testing.T) *homeFixture {
+func newHomeFixture(t testing.TB) *homeFixture {
 	t.Helper()
 	db := tk.NewDB(t)
 	db.Now = func() time.Time { return homeNow }
