@@ -404,6 +404,7 @@ type providerData struct {
 	CNote                    string
 	GapToTarget              string
 	ItemNames                map[int64]string
+	RegionNames              map[string]string
 	CoverageErr, CoverageMsg string
 }
 
@@ -425,12 +426,24 @@ func (s *Server) renderProvider(w http.ResponseWriter, r *http.Request, status i
 	}
 	d.Official = manages(a) && a.OrgID == nil
 	d.CanPrice = d.Official || (a.Role == yanglao.RoleDispatcher && a.OrgID != nil && *a.OrgID == id)
-	items, err := s.HomeCare.ServiceItems(ctx, false)
+	items, err := s.HomeCare.ServiceItems(ctx, true)
 	if err != nil {
 		return err
 	}
+	d.ItemNames = map[int64]string{}
 	for _, it := range items {
-		d.Items = append(d.Items, option{Value: strconv.FormatInt(it.ID, 10), Label: tr(l, it.Name, it.NameEN) + fmt.Sprintf(" (%d %s)", it.Minutes, tr(l, "分钟", "min")), Selected: d.ItemID == strconv.FormatInt(it.ID, 10)})
+		d.ItemNames[it.ID] = tr(l, it.Name, it.NameEN)
+		if it.Active {
+			d.Items = append(d.Items, option{Value: strconv.FormatInt(it.ID, 10), Label: tr(l, it.Name, it.NameEN) + fmt.Sprintf(" (%d %s)", it.Minutes, tr(l, "分钟", "min")), Selected: d.ItemID == strconv.FormatInt(it.ID, 10)})
+		}
+	}
+	var codes []string
+	for _, c := range d.P.Contracts {
+		codes = append(codes, c.RegionCode)
+	}
+	d.RegionNames = map[string]string{}
+	for code, r := range s.regionNames(ctx, codes) {
+		d.RegionNames[code] = r.Name
 	}
 	for _, pi := range d.P.Items {
 		if pi.Active {

@@ -96,6 +96,9 @@ func (a *app) demo(ctx context.Context, args []string) error {
 	if err := a.demoOrders(ctx, cfg, s, d); err != nil {
 		return err
 	}
+	if err := a.demoServices(ctx, cfg, s, d); err != nil {
+		return err
+	}
 	if err := a.demoMeals(ctx, cfg, s, d, canteens); err != nil {
 		return err
 	}

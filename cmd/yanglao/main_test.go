@@ -376,8 +376,8 @@ func TestDemo(t *testing.T) {
 		t.Fatalf("%d users after two runs (err %v)", len(users), err)
 	}
 	orgs, _, _ := sqldb.NewOrgService(db).Orgs(ctx, yanglao.OrgFilter{})
-	if len(orgs) != 5 { // care home, provider, canteen, and the two demo canteens with menus
-		t.Errorf("%d organisations after two runs, want 5", len(orgs))
+	if len(orgs) != 7 { // care home, provider, canteen, the two demo canteens with menus, and two more home-care providers
+		t.Errorf("%d organisations after two runs, want 7", len(orgs))
 	}
 	kinds := map[string]bool{}
 	for _, o := range orgs {
@@ -404,6 +404,25 @@ func TestDemo(t *testing.T) {
 	rawKey, _ := crypt.ParseKey(strings.TrimSpace(string(key)))
 	box, _ := crypt.New(rawKey)
 	people := sqldb.NewPersonService(db, box)
+	// Home-care services: about twenty caregivers over three providers, after two runs;
+	// one flagged by the ban list, one with an expired nursing certificate.
+	hc := sqldb.NewHomeCareService(db, box)
+	cgs, _, err := hc.Caregivers(ctx, yanglao.CaregiverFilter{Page: yanglao.Page{Limit: 100}})
+	banned, uncertified := 0, 0
+	for _, c := range cgs {
+		if c.Banned {
+			banned++
+		}
+		if !c.Certified {
+			uncertified++
+		}
+	}
+	if err != nil || len(cgs) != 21 || banned != 1 || uncertified != 4 {
+		t.Errorf("demo caregivers: %d, %d banned, %d without a valid certificate (%v); want 21, 1, 4", len(cgs), banned, uncertified, err)
+	}
+	if rates, err := hc.CertifiedRates(ctx, ""); err != nil || len(rates) != 3 {
+		t.Errorf("demo providers' rates: %v %v", rates, err)
+	}
 	for _, u := range users {
 		if u.Role != yanglao.RoleElder && u.Role != yanglao.RoleFamily {
 			continue
