@@ -310,7 +310,7 @@ func inList(n int) string {
 
 // Deferred indexes. Inserting a million people into the people table's
 // secondary indexes costs most of an import's time: each row lands at a random
-// place in five of them. Building an index once over the loaded table sorts
+// place in four of them. Building an index once over the loaded table sorts
 // instead, several times faster. So a large import into a register that holds
 // few people yet drops these indexes, loads, and builds them again. The
 // definitions are read from the database's own catalogue and recorded in
@@ -321,7 +321,7 @@ func inList(n int) string {
 // register scan the table: acceptable during a first load, which is why it
 // is done only when the file is large and the register small.
 var (
-	deferrableIndexes = []string{"people_scope", "people_name", "people_birth", "people_dup", "people_place_birth"}
+	deferrableIndexes = []string{"people_scope", "people_name", "people_birth", "people_dup"}
 	// deferIndexesMin is the smallest file (in rows) worth it; a variable for tests.
 	deferIndexesMin = 100_000
 )

@@ -432,18 +432,11 @@ func (s *PersonService) People(ctx context.Context, f yanglao.PersonFilter) ([]*
 	if f.Sort != "region" {
 		pathCol = s.db.unindexed(pathCol)
 	}
-	byPlace := byPlaceAndAge(ctx, f)
-	if byPlace {
-		pathCol = "p.residence_path" // the (place, birth date) index drives
-	}
-	where, args, err := s.searchWhere(ctx, f, today, pathCol, byPlace)
+	where, args, err := s.personWhere(ctx, f, today, pathCol)
 	if err != nil {
 		return nil, "", err
 	}
 	from, idCol := personFrom(f)
-	if byPlace {
-		from, idCol = "people p", "p.id"
-	}
 	order := idCol
 	if page.After != "" {
 		if sortCol == "" {
@@ -470,15 +463,8 @@ func (s *PersonService) People(ctx context.Context, f yanglao.PersonFilter) ([]*
 		return nil, "", err
 	}
 	defer tx.Rollback()
-	q := `SELECT ` + personCols + ` FROM ` + from + ` WHERE ` + strings.Join(where, " AND ") + ` ORDER BY ` + order + ` LIMIT ?`
-	if byPlace {
-		// The matches are few: find them all by their ids first, then read and
-		// order just those. Planned with the LIMIT, PostgreSQL would walk the
-		// whole register in id order to avoid a sort of a few hundred rows.
-		q = `WITH m AS MATERIALIZED (SELECT p.id FROM people p WHERE ` + strings.Join(where, " AND ") + `)
-			SELECT ` + personCols + ` FROM m JOIN people p ON p.id = m.id ORDER BY ` + order + ` LIMIT ?`
-	}
-	out, err := queryAll(ctx, tx, scanPerson, q, append(args, page.Limit+1)...)
+	out, err := queryAll(ctx, tx, scanPerson, `SELECT `+personCols+` FROM `+from+` WHERE `+strings.Join(where, " AND ")+
+		` ORDER BY `+order+` LIMIT ?`, append(args, page.Limit+1)...)
 	if err != nil {
 		return nil, "", err
 	}
@@ -526,15 +512,11 @@ func (tx *Tx) activeStatuses(ctx context.Context, people []*yanglao.Person, day 
 
 // CountPeople counts what People would list, up to f.CountUpTo+1 when it is set.
 func (s *PersonService) CountPeople(ctx context.Context, f yanglao.PersonFilter) (int, error) {
-	byPlace := byPlaceAndAge(ctx, f)
-	where, args, err := s.searchWhere(ctx, f, yanglao.DateOf(s.db.Now()), "p.residence_path", byPlace)
+	where, args, err := s.personWhere(ctx, f, yanglao.DateOf(s.db.Now()), "p.residence_path")
 	if err != nil {
 		return 0, err
 	}
 	from, _ := personFrom(f)
-	if byPlace {
-		from = "people p"
-	}
 	q := `SELECT COUNT(*) FROM ` + from + ` WHERE ` + strings.Join(where, " AND ")
 	if f.CountUpTo > 0 {
 		q, args = `SELECT COUNT(*) FROM (SELECT 1 FROM `+from+` WHERE `+strings.Join(where, " AND ")+` LIMIT ?) t`, append(args, f.CountUpTo+1)
@@ -542,53 +524,6 @@ func (s *PersonService) CountPeople(ctx context.Context, f yanglao.PersonFilter)
 	var n int
 	err = s.db.read.QueryRowContext(ctx, s.db.rebind(q), args...).Scan(&n)
 	return n, err
-}
-
-// byPlaceAndAge tells whether a status search should be driven by place and
-// age rather than by the status: when it is confined to a township or a
-// village and asks for an age range too. The status index holds the whole
-// county's holders in id order, and a township's few among them (a township
-// has some 7 % of a county, and 80+ some 12 % of those) meant reading tens of
-// thousands of entries for a page; the (residence_path, birth_date, id) index
-// finds the township's people of that age directly, and each is then checked
-// for the status in the status index.
-func byPlaceAndAge(ctx context.Context, f yanglao.PersonFilter) bool {
-	if f.Status == "" || (f.MinAge == 0 && f.MaxAge == 0) {
-		return false
-	}
-	level := 0
-	if a := yanglao.ActorFromContext(ctx); a != nil && a.RegionPath != "" && !a.Unrestricted() {
-		level = strings.Count(a.RegionPath, "/") - 1
-	}
-	if c := f.RegionCode; len(c) == 12 {
-		switch {
-		case c[9:] != "000":
-			level = max(level, yanglao.LevelVillage)
-		case c[6:9] != "000":
-			level = max(level, yanglao.LevelTownship)
-		}
-	}
-	return level >= yanglao.LevelTownship
-}
-
-// searchWhere is personWhere with, when byPlace, the status filter as an
-// EXISTS probe of the status index instead of the join that drives a status search.
-func (s *PersonService) searchWhere(ctx context.Context, f yanglao.PersonFilter, today yanglao.Date, pathCol string, byPlace bool) ([]string, []any, error) {
-	if !byPlace {
-		return s.personWhere(ctx, f, today, pathCol)
-	}
-	status := f.Status
-	f.Status = ""
-	if _, ok := yanglao.StatusKinds[status]; !ok {
-		return nil, nil, yanglao.Invalid("status", "未知的身份类别 (unknown status kind)")
-	}
-	where, args, err := s.personWhere(ctx, f, today, pathCol)
-	if err != nil {
-		return nil, nil, err
-	}
-	where = append(where, `EXISTS (SELECT 1 FROM person_statuses st WHERE st.kind = ? AND st.person_id = p.id
-		AND st.start_date <= ? AND (st.end_date IS NULL OR st.end_date >= ?))`)
-	return where, append(args, status, today.String(), today.String()), nil
 }
 
 // personFrom is the FROM clause of a search: with a status filter the status

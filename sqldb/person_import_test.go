@@ -576,7 +576,7 @@ func TestImportDeferredIndexes(t *testing.T) {
 				t.Fatal(err)
 			}
 			job, err = ps.RunImport(ctx, job, u)
-			if want := 5 + 3*btoi(db.Dialect == sqldb.Postgres); len(missingDuring) != want { // and PostgreSQL's foreign keys
+			if want := 4 + 3*btoi(db.Dialect == sqldb.Postgres); len(missingDuring) != want { // and PostgreSQL's foreign keys
 				t.Fatalf("indexes missing while loading: %v, want %d", missingDuring, want)
 			}
 			if missing, recorded, err := sqldb.DeferredIndexesForTest(context.Background(), db); err != nil || len(missing) != 0 || recorded != 0 {

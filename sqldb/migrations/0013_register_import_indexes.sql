@@ -8,10 +8,6 @@ DROP INDEX people_grade_cover;
 CREATE INDEX people_grade_cover ON people (grade, id, grade_valid_until) WHERE grade IS NOT NULL;
 DROP INDEX people_grade_due;
 CREATE INDEX people_grade_due ON people (grade_valid_until, id) WHERE grade_valid_until IS NOT NULL;
--- A status search confined to a township and an age range finds the
--- township's people of that age here, and checks each for the status (see
--- byPlaceAndAge in sqldb/person.go); the id makes it covering on PostgreSQL.
-CREATE INDEX people_place_birth ON people (residence_path, birth_date, id);
 {{if not .Postgres}}
 -- SQLite keeps a table with a non-integer primary key as a rowid b-tree plus an
 -- index for the key: person_phones (phone_hash, person_id) and audit_log
@@ -47,9 +43,10 @@ CREATE INDEX audit_log_entity ON audit_log (entity, entity_id, id);
 CREATE INDEX audit_log_user ON audit_log (user_id, id);
 {{end}}
 
--- Indexes a large import into a (nearly) empty register dropped to build them
--- once after loading (sqldb/bulk.go, deferIndexes): their definitions, so that
--- a killed import's indexes are rebuilt at the next start. Dropping and
+-- Indexes (and on PostgreSQL foreign keys) a large import into a (nearly) empty
+-- register dropped to build them once after loading (sqldb/bulk.go,
+-- deferIndexes): their definitions, so that a killed import's are rebuilt at
+-- the next start. Dropping and
 -- recording commit together; so do rebuilding and forgetting.
 CREATE TABLE deferred_indexes (
 	name       TEXT PRIMARY KEY,
