@@ -220,20 +220,11 @@ func (s *AlarmService) FlushHeartbeats(ctx context.Context) (int, error) {
 			return err
 		}
 		defer tx.Rollback()
+		if err := s.writeBeats(ctx, tx, ids, beats); err != nil {
+			return err
+		}
 		for _, id := range ids {
 			b := beats[id]
-			var battery any
-			if b.battery != nil {
-				battery = *b.battery
-			}
-			if !b.at.IsZero() {
-				at := b.at.UTC().Truncate(time.Microsecond)
-				after := at.Add(time.Duration(yanglao.SilentFactor*b.heartbeat) * time.Second)
-				if _, err := tx.Exec(ctx, `UPDATE devices SET last_seen = ?, silent_after = ?, silent_case_id = NULL, battery = COALESCE(?, battery)
-					WHERE id = ? AND (last_seen IS NULL OR last_seen < ?)`, at, after, battery, id, at); err != nil {
-					return err
-				}
-			}
 			if b.battery == nil {
 				continue
 			}
@@ -282,6 +273,44 @@ func (s *AlarmService) FlushHeartbeats(ctx context.Context) (int, error) {
 	}
 	s.notify(opened...)
 	return len(ids), nil
+}
+
+// writeBeats updates last_seen, the silence deadline and the battery of many
+// devices in a few multi-row statements (one round trip per 500 devices, not
+// one per device), each row only if it is newer than what is stored.
+func (s *AlarmService) writeBeats(ctx context.Context, tx *Tx, ids []int64, beats map[int64]beat) error {
+	row := "(?, ?, ?, ?)"
+	if s.db.Dialect == Postgres {
+		// VALUES parameters have no type on PostgreSQL until they are cast.
+		row = "(CAST(? AS BIGINT), CAST(? AS TIMESTAMPTZ), CAST(? AS TIMESTAMPTZ), CAST(? AS INTEGER))"
+	}
+	const per = 500
+	for i := 0; i < len(ids); i += per {
+		var rows []string
+		var args []any
+		for _, id := range ids[i:min(i+per, len(ids))] {
+			b := beats[id]
+			if b.at.IsZero() {
+				continue
+			}
+			var battery any
+			if b.battery != nil {
+				battery = *b.battery
+			}
+			at := b.at.UTC().Truncate(time.Microsecond)
+			rows = append(rows, row)
+			args = append(args, id, at, at.Add(time.Duration(yanglao.SilentFactor*b.heartbeat)*time.Second), battery)
+		}
+		if len(rows) == 0 {
+			continue
+		}
+		if _, err := tx.Exec(ctx, `WITH v (id, t, s, b) AS (VALUES `+strings.Join(rows, ", ")+`)
+			UPDATE devices SET last_seen = v.t, silent_after = v.s, silent_case_id = NULL, battery = COALESCE(v.b, devices.battery)
+			FROM v WHERE devices.id = v.id AND (devices.last_seen IS NULL OR devices.last_seen < v.t)`, args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Rearm gives every device one full silence window from now, for a process

@@ -370,8 +370,9 @@ type devInfo struct {
 	loaded     time.Time
 }
 
-// deviceInfoTTL bounds how long another process's change to a device may go unseen.
-const deviceInfoTTL = time.Minute
+// deviceInfoTTL bounds how long another process's change to a device may go unseen
+// (longer than the 5-minute heartbeat, so a steady device is read once).
+const deviceInfoTTL = 10 * time.Minute
 
 // lookup returns the device with serial, or nil when none is registered.
 func (s *AlarmService) lookup(ctx context.Context, serial string) (*devInfo, error) {
