@@ -503,7 +503,21 @@ func (s *CareVisitService) refreshUnit(ctx context.Context, path, month string, 
 		}
 	}
 	removed = len(gone)
-	// A person who moved here from another county may still be on that county's list.
+	// A person who moved here from another county may still be on that
+	// county's list: take them off it, and off its counts.
+	for start := 0; start < len(addIDs); start += 500 {
+		chunk := addIDs[start:min(start+500, len(addIDs))]
+		elsewhere, err := queryAll(ctx, tx.Tx, scanTallyRow, `SELECT region_path, visits, per_month FROM carevisit_targets WHERE month = ? AND person_id IN (?`+
+			strings.Repeat(", ?", len(chunk)-1)+`)`, append([]any{month}, chunk...)...)
+		if err != nil {
+			return err
+		}
+		for _, e := range elsewhere {
+			if err := tx.adjustTally(ctx, month, e.path, -1, -e.visited(), -e.once()); err != nil {
+				return err
+			}
+		}
+	}
 	for _, ids := range [][]any{gone, addIDs} {
 		for start := 0; start < len(ids); start += 500 {
 			chunk := ids[start:min(start+500, len(ids))]
@@ -515,6 +529,11 @@ func (s *CareVisitService) refreshUnit(ctx context.Context, path, month string, 
 	}
 	if err := tx.insertRows(ctx, "carevisit_targets", []string{"month", "person_id", "county_code", "region_path", "groups", "per_month", "visitor_id", "visits", "last_visit"}, add); err != nil {
 		return err
+	}
+	if added+removed+changed > 0 {
+		if err := tx.recountTallies(ctx, month, lo, hi); err != nil {
+			return err
+		}
 	}
 	rep.Targets += len(want)
 	rep.Added += added
@@ -651,7 +670,8 @@ func (s *CareVisitService) CareTargets(ctx context.Context, f yanglao.CareTarget
 }
 
 // VisitRates is the month's visit rate of a region and of each child region,
-// rolled up from the targets' residence paths.
+// rolled up from the counts per residence node (carevisit_tallies): a row
+// per village, whatever the number of people.
 func (s *CareVisitService) VisitRates(ctx context.Context, region, month string) (*yanglao.VisitRates, error) {
 	if _, err := mustManageVisits(ctx); err != nil {
 		return nil, err
@@ -692,8 +712,8 @@ func (s *CareVisitService) VisitRates(ctx context.Context, region, month string)
 	}
 	lo, hi := pathRange(path)
 	depth := strings.Count(path, "/") - 1 // parts in the region's own path
-	rows, err := tx.Query(ctx, `SELECT region_path, COUNT(*), SUM(CASE WHEN visits >= per_month THEN 1 ELSE 0 END), SUM(CASE WHEN visits > 0 THEN 1 ELSE 0 END)
-		FROM carevisit_targets WHERE month = ? AND region_path >= ? AND region_path < ? AND `+clause+` GROUP BY region_path`,
+	rows, err := tx.Query(ctx, `SELECT region_path, targets, visited, at_least_one
+		FROM carevisit_tallies WHERE month = ? AND region_path >= ? AND region_path < ? AND `+clause,
 		append([]any{month, lo, hi}, sargs...)...)
 	if err != nil {
 		return nil, err
@@ -745,4 +765,55 @@ func finishRate(r *yanglao.VisitRateRow) {
 	}
 	r.Rate = r.Visited * 1000 / r.Targets
 	r.RatePct = fmt.Sprintf("%d.%d%%", r.Rate/10, r.Rate%10)
+}
+
+// tallyRow is a target's contribution to its node's counts.
+type tallyRow struct {
+	path             string
+	visits, perMonth int
+}
+
+func (t tallyRow) visited() int {
+	if t.visits >= t.perMonth {
+		return 1
+	}
+	return 0
+}
+
+func (t tallyRow) once() int {
+	if t.visits > 0 {
+		return 1
+	}
+	return 0
+}
+
+func scanTallyRow(r scanner) (tallyRow, error) {
+	var t tallyRow
+	err := r.Scan(&t.path, &t.visits, &t.perMonth)
+	return t, err
+}
+
+// recountTallies recomputes the month's counts of every node in [lo, hi)
+// from the targets; lo == hi recounts the one node at that path.
+func (tx *Tx) recountTallies(ctx context.Context, month, lo, hi string) error {
+	cond, args := "region_path >= ? AND region_path < ?", []any{month, lo, hi}
+	if lo == hi {
+		cond, args = "region_path = ?", []any{month, lo}
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM carevisit_tallies WHERE month = ? AND `+cond, args...); err != nil {
+		return err
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO carevisit_tallies (month, region_path, targets, visited, at_least_one)
+		SELECT month, region_path, COUNT(*), SUM(CASE WHEN visits >= per_month THEN 1 ELSE 0 END), SUM(CASE WHEN visits > 0 THEN 1 ELSE 0 END)
+		FROM carevisit_targets WHERE month = ? AND `+cond+` GROUP BY month, region_path`, args...)
+	return err
+}
+
+// adjustTally adds to a node's counts (a visit, a person leaving the list).
+func (tx *Tx) adjustTally(ctx context.Context, month, path string, targets, visited, once int) error {
+	_, err := tx.Exec(ctx, `INSERT INTO carevisit_tallies (month, region_path, targets, visited, at_least_one) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (month, region_path) DO UPDATE SET targets = carevisit_tallies.targets + excluded.targets,
+		visited = carevisit_tallies.visited + excluded.visited, at_least_one = carevisit_tallies.at_least_one + excluded.at_least_one`,
+		month, path, targets, visited, once)
+	return err
 }

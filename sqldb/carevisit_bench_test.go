@@ -92,6 +92,19 @@ func BenchmarkCareVisitMonth(b *testing.B) {
 	if _, err := db.write.ExecContext(ctx, db.rebind(`UPDATE carevisit_targets SET visits = 1 WHERE month = ? AND person_id % 3 = 0`), month); err != nil {
 		b.Fatal(err)
 	}
+	{
+		tx, err := db.BeginTx(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		lo, hi := pathRange(county.Path)
+		if err := tx.recountTallies(ctx, month, lo, hi); err != nil {
+			b.Fatal(err)
+		}
+		if err := tx.Commit(); err != nil {
+			b.Fatal(err)
+		}
+	}
 	if db.Dialect == Postgres {
 		db.write.ExecContext(ctx, `ANALYZE carevisit_targets`)
 	}

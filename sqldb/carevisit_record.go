@@ -188,6 +188,15 @@ func (s *CareVisitService) Assign(ctx context.Context, req yanglao.AssignRequest
 	if len(req.PersonIDs) > 0 && len(people) < len(req.PersonIDs) && req.Replace {
 		return 0, yanglao.Invalid("person_ids", "有老人不在本月探访名单或您的辖区内 (some people are not on this month's list in your region)")
 	}
+	counties := map[string]bool{}
+	for _, p := range people {
+		if !counties[p.county] {
+			counties[p.county] = true
+			if err := tx.lockMonth(ctx, p.county, month); err != nil {
+				return 0, err
+			}
+		}
+	}
 	for start := 0; start < len(people); start += 200 {
 		chunk := people[start:min(start+200, len(people))]
 		vals := make([]string, len(chunk))
@@ -207,6 +216,19 @@ func (s *CareVisitService) Assign(ctx context.Context, req yanglao.AssignRequest
 		if _, err := tx.Exec(ctx, `UPDATE carevisit_targets SET visitor_id = ?, per_month = CASE WHEN per_month < ? THEN ? ELSE per_month END
 			WHERE month = ? AND person_id IN (?`+strings.Repeat(", ?", len(chunk)-1)+`)`, append(append(ids[:3:3], month), ids[3:]...)...); err != nil {
 			return 0, err
+		}
+	}
+	if req.PerMonth > 0 && len(people) > 0 {
+		// A higher frequency can turn a visited person back into one still to visit: recount their nodes.
+		paths, err := queryAll(ctx, tx, func(r scanner) (string, error) { var p string; err := r.Scan(&p); return p, err },
+			`SELECT DISTINCT region_path FROM carevisit_targets WHERE `+strings.Join(where[:len(where)-boolToInt(!req.Replace)], " AND "), args...)
+		if err != nil {
+			return 0, err
+		}
+		for _, p := range paths {
+			if err := tx.recountTallies(ctx, month, p, p); err != nil {
+				return 0, err
+			}
 		}
 	}
 	if len(people) > 0 {
@@ -351,8 +373,17 @@ func (s *CareVisitService) RecordVisit(ctx context.Context, v *yanglao.CareVisit
 		}
 	}
 	v.FollowUps = followUps
-	if _, err := tx.Exec(ctx, `UPDATE carevisit_targets SET visits = visits + 1, last_visit = CASE WHEN last_visit IS NULL OR last_visit < ? THEN ? ELSE last_visit END
-		WHERE month = ? AND person_id = ?`, v.Date, v.Date, v.Month, v.PersonID); err != nil {
+	// Count the visit on the month's list and in its node's counts.
+	if t, err := scanTallyRow(tx.QueryRow(ctx, `SELECT region_path, visits, per_month FROM carevisit_targets WHERE month = ? AND person_id = ?`, v.Month, v.PersonID)); err == nil {
+		if _, err := tx.Exec(ctx, `UPDATE carevisit_targets SET visits = visits + 1, last_visit = CASE WHEN last_visit IS NULL OR last_visit < ? THEN ? ELSE last_visit END
+			WHERE month = ? AND person_id = ?`, v.Date, v.Date, v.Month, v.PersonID); err != nil {
+			return err
+		}
+		after := tallyRow{t.path, t.visits + 1, t.perMonth}
+		if err := tx.adjustTally(ctx, v.Month, t.path, 0, after.visited()-t.visited(), after.once()-t.once()); err != nil {
+			return err
+		}
+	} else if !isNoRows(err) {
 		return err
 	}
 	if err := tx.audit(ctx, yanglao.AuditCreate, "carevisit", strconv.FormatInt(v.ID, 10),
@@ -722,4 +753,11 @@ func (s *CareVisitService) Reminders(ctx context.Context, month string, page yan
 	}
 	out, next := cutPage(out, page.Limit, func(c *yanglao.CareReminder) string { return strconv.FormatInt(c.ID, 10) })
 	return out, next, nil
+}
+
+func boolToInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -62,6 +62,18 @@ CREATE INDEX carevisit_targets_scope ON carevisit_targets (month, region_path, p
 CREATE INDEX carevisit_targets_county ON carevisit_targets (month, county_code, person_id);
 CREATE INDEX carevisit_targets_visitor ON carevisit_targets (visitor_id, month, region_path, person_id);
 
+-- The month's counts per residence node (mostly villages), kept with the
+-- targets (a refresh recounts its part; a visit adds to its node), so the
+-- rate dashboard reads a row per village instead of a row per person.
+CREATE TABLE carevisit_tallies (
+	month        TEXT NOT NULL,
+	region_path  {{.Path}} NOT NULL,
+	targets      INTEGER NOT NULL,
+	visited      INTEGER NOT NULL,
+	at_least_one INTEGER NOT NULL,
+	PRIMARY KEY (month, region_path)
+);
+
 -- When each county's list for a month was computed, and on which day's facts.
 -- The row is also the lock that orders a refresh and the visits of the month.
 CREATE TABLE carevisit_months (
