@@ -861,21 +861,25 @@ func (s *MealService) CanteenStatement(ctx context.Context, canteenID int64, mon
 		return nil, err
 	}
 	st := &yanglao.CanteenStatement{CanteenID: c.ID, CanteenName: c.Name, Month: month, ByCategory: map[string]int{}}
-	// SUM of BIGINT is NUMERIC on PostgreSQL: cast back so both drivers scan an int64.
-	st.Days, err = queryAll(ctx, tx, func(r scanner) (*yanglao.MealStatementLine, error) {
-		l := &yanglao.MealStatementLine{}
-		err := r.Scan(&l.Day, &l.Meals, &l.Price, &l.Person, &l.Voucher, &l.Enterprise, &l.Government, &l.Collective, &l.Social)
-		l.GovernmentOwes = l.Shares.GovernmentOwes()
+	// One pass over the month's orders, by day and category; the days, the
+	// total and the categories are added up here. SUM of BIGINT is NUMERIC on
+	// PostgreSQL: cast back so both drivers scan an int64.
+	type dayCat struct {
+		yanglao.MealStatementLine
+		cat string
+	}
+	rows, err := queryAll(ctx, tx, func(r scanner) (*dayCat, error) {
+		l := &dayCat{}
+		err := r.Scan(&l.Day, &l.cat, &l.Meals, &l.Price, &l.Person, &l.Voucher, &l.Enterprise, &l.Government, &l.Collective, &l.Social)
 		return l, err
-	}, `SELECT day, COUNT(*), CAST(SUM(price_fen) AS BIGINT), CAST(SUM(person_fen) AS BIGINT), CAST(SUM(voucher_fen) AS BIGINT),
+	}, `SELECT day, category, COUNT(*), CAST(SUM(price_fen) AS BIGINT), CAST(SUM(person_fen) AS BIGINT), CAST(SUM(voucher_fen) AS BIGINT),
 		CAST(SUM(enterprise_fen) AS BIGINT), CAST(SUM(government_fen) AS BIGINT), CAST(SUM(collective_fen) AS BIGINT), CAST(SUM(social_fen) AS BIGINT)
-		FROM meal_orders WHERE org_id = ? AND day >= ? AND day <= ? AND status = ? GROUP BY day ORDER BY day`,
+		FROM meal_orders WHERE org_id = ? AND day >= ? AND day <= ? AND status = ? GROUP BY day, category ORDER BY day`,
 		c.ID, first.String(), last.String(), yanglao.MealOrdered)
 	if err != nil {
 		return nil, err
 	}
-	t := &st.Total
-	for _, l := range st.Days {
+	add := func(t *yanglao.MealStatementLine, l *yanglao.MealStatementLine) {
 		t.Meals += l.Meals
 		t.Price += l.Price
 		t.Person += l.Person
@@ -884,19 +888,16 @@ func (s *MealService) CanteenStatement(ctx context.Context, canteenID int64, mon
 		t.Government += l.Government
 		t.Collective += l.Collective
 		t.Social += l.Social
+		t.GovernmentOwes = t.Shares.GovernmentOwes()
 	}
-	t.GovernmentOwes = t.Shares.GovernmentOwes()
-	cats, err := queryAll(ctx, tx, func(r scanner) ([2]any, error) {
-		var c string
-		var n int
-		return [2]any{&c, &n}, r.Scan(&c, &n)
-	}, `SELECT category, COUNT(*) FROM meal_orders WHERE org_id = ? AND day >= ? AND day <= ? AND status = ? GROUP BY category`,
-		c.ID, first.String(), last.String(), yanglao.MealOrdered)
-	if err != nil {
-		return nil, err
-	}
-	for _, kv := range cats {
-		st.ByCategory[*kv[0].(*string)] = *kv[1].(*int)
+	st.Days = []*yanglao.MealStatementLine{}
+	for _, r := range rows {
+		if n := len(st.Days); n == 0 || st.Days[n-1].Day != r.Day {
+			st.Days = append(st.Days, &yanglao.MealStatementLine{Day: r.Day})
+		}
+		add(st.Days[len(st.Days)-1], &r.MealStatementLine)
+		add(&st.Total, &r.MealStatementLine)
+		st.ByCategory[r.cat] += r.Meals
 	}
 	return st, nil
 }
