@@ -99,7 +99,7 @@ func TestUIOrderPages(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("assign: %d", resp.StatusCode)
 	}
-	resp, body = d.postCSRF("/orders/"+id+"/step", url.Values{"action": {"accept"}, "back": {"/dispatch?day=" + tomorrow.String()}})
+	resp, _ = d.postCSRF("/orders/"+id+"/step", url.Values{"action": {"accept"}, "back": {"/dispatch?day=" + tomorrow.String()}})
 	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || !strings.Contains(loc, "err=") {
 		t.Fatalf("accepting an assigned order should come back to the board with the reason: %d %s", resp.StatusCode, loc)
 	}
@@ -123,7 +123,7 @@ func TestUIOrderPages(t *testing.T) {
 	// The mother reads her code and gives it to the caregiver.
 	m := e.client()
 	m.login("mother")
-	resp, body = m.get("/orders/" + id)
+	_, body = m.get("/orders/" + id)
 	code := regexp.MustCompile(`class="big-code code"[^>]*>(\d{6})<`).FindStringSubmatch(body)
 	if code == nil {
 		t.Fatalf("the older person's page shows no code: %s", body)
