@@ -17,10 +17,13 @@ type Policy struct {
 	// MinSharePercent: a visit shorter than this share of the booked minutes is
 	// flagged (GB/T 43153-2023 asks that the service delivered match the order).
 	MinSharePercent int
+	// TimeTolerance: a check-in this long before the booked start or after
+	// the booked end is flagged (a visit recorded on another day or hour).
+	TimeTolerance time.Duration
 }
 
 // DefaultPolicy is used when the configuration sets nothing.
-var DefaultPolicy = Policy{MaxDistanceM: 500, MinSharePercent: 50}
+var DefaultPolicy = Policy{MaxDistanceM: 500, MinSharePercent: 50, TimeTolerance: 2 * time.Hour}
 
 // Flag is one reason a visit needs review.
 type Flag struct {
@@ -37,6 +40,7 @@ const (
 	FlagHomeUnlocated   = "home_unlocated"
 	FlagShortVisit      = "short_visit"
 	FlagMissingCheckOut = "missing_check_out"
+	FlagOffTime         = "off_time"
 )
 
 // Point is a WGS-84 position in degrees.
@@ -84,6 +88,19 @@ func (p Policy) CheckDuration(bookedMin int, in, out time.Time) *Flag {
 	m := int(actual.Round(time.Minute) / time.Minute)
 	return &Flag{FlagShortVisit, fmt.Sprintf("服务 %d 分钟，不足预约 %d 分钟的 %d%%", m, bookedMin, p.MinSharePercent),
 		fmt.Sprintf("the visit lasted %d min, under %d%% of the %d booked", m, p.MinSharePercent, bookedMin)}
+}
+
+// CheckTime flags a check-in at `at` far outside the booked window [start, end).
+func (p Policy) CheckTime(start, end, at time.Time) *Flag {
+	switch {
+	case at.Before(start.Add(-p.TimeTolerance)):
+		h := start.Sub(at).Hours()
+		return &Flag{FlagOffTime, fmt.Sprintf("签到比预约开始时间早 %.1f 小时", h), fmt.Sprintf("checked in %.1f h before the booked start", h)}
+	case at.After(end.Add(p.TimeTolerance)):
+		h := at.Sub(end).Hours()
+		return &Flag{FlagOffTime, fmt.Sprintf("签到比预约结束时间晚 %.1f 小时", h), fmt.Sprintf("checked in %.1f h after the booked end", h)}
+	}
+	return nil
 }
 
 // MissingCheckOut is the flag of a visit closed by the provider without a check-out.

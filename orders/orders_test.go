@@ -235,3 +235,31 @@ func TestCheckDuration(t *testing.T) {
 		t.Errorf("reason %q", f.ZH)
 	}
 }
+
+func TestCheckTime(t *testing.T) {
+	start := time.Date(2026, 11, 23, 1, 0, 0, 0, time.UTC)
+	end := start.Add(2 * time.Hour)
+	p := DefaultPolicy
+	for _, tc := range []struct {
+		at   time.Time
+		flag string
+	}{
+		{start, ""},
+		{start.Add(-2 * time.Hour), ""}, // early within the tolerance
+		{end.Add(2 * time.Hour), ""},
+		{start.Add(-21 * time.Hour), "签到比预约开始时间早 21.0 小时"},
+		{end.Add(3*time.Hour + 30*time.Minute), "签到比预约结束时间晚 3.5 小时"},
+	} {
+		f := p.CheckTime(start, end, tc.at)
+		got := ""
+		if f != nil {
+			got = f.ZH
+			if f.Code != FlagOffTime || f.EN == "" {
+				t.Errorf("flag %+v", f)
+			}
+		}
+		if got != tc.flag {
+			t.Errorf("at %s: %q, want %q", tc.at, got, tc.flag)
+		}
+	}
+}

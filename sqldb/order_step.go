@@ -97,6 +97,9 @@ func (s *OrderService) step(ctx context.Context, id int64, st *yanglao.OrderStep
 			dist = &d
 		}
 		prefix := "check_in"
+		if !out {
+			addFlag(s.Policy.CheckTime(o.Start, o.End, tx.now))
+		}
 		if out {
 			prefix = "check_out"
 			if o.CheckInAt != nil {

@@ -315,10 +315,11 @@ func TestOrderRefusals(t *testing.T) {
 	// A missing check-out: the dispatcher closes the visit, flagged.
 	m := f.place(f.familyU, "clean", at("18:00"), "")
 	f.step(f.dispatchA, m.ID, yanglao.OrderStep{Action: "assign", CaregiverID: f.cg2.ID})
-	f.clock = m.Start
-	f.step(f.cg2U, m.ID, yanglao.OrderStep{Action: "check_in"}) // no position: flagged too
+	f.clock = m.Start.Add(-5 * time.Hour)
+	f.step(f.cg2U, m.ID, yanglao.OrderStep{Action: "check_in"}) // 5 hours early and no position: flagged twice
 	closed := f.step(f.dispatchA, m.ID, yanglao.OrderStep{Action: "close", Reason: "护理员手机没电"})
-	if closed.State != "done" || len(closed.Flags) != 2 || closed.Flags[0].Code != "no_position" || closed.Flags[1].Code != "missing_check_out" {
+	if closed.State != "done" || len(closed.Flags) != 3 || closed.Flags[0].Code != "no_position" || closed.Flags[1].Code != "off_time" ||
+		closed.Flags[1].ZH != "签到比预约开始时间早 5.0 小时" || closed.Flags[2].Code != "missing_check_out" {
 		t.Fatalf("closed without check-out: %+v", closed.Flags)
 	}
 }

@@ -167,6 +167,6 @@ func openURL(addr net.Addr) string {
 // orderService is the home-care order store with the configured proof-of-visit thresholds.
 func orderService(db *sqldb.DB, box *crypt.Box, cfg *config.Config) *sqldb.OrderService {
 	s := sqldb.NewOrderService(db, sqldb.NewHomeCareService(db, box))
-	s.Policy = orders.Policy{MaxDistanceM: cfg.VisitMaxDistanceM, MinSharePercent: cfg.VisitMinSharePercent}
+	s.Policy = orders.Policy{MaxDistanceM: cfg.VisitMaxDistanceM, MinSharePercent: cfg.VisitMinSharePercent, TimeTolerance: orders.DefaultPolicy.TimeTolerance}
 	return s
 }
