@@ -634,6 +634,8 @@ type assessWorklist struct {
 	First     string
 	Error     string
 	CanAssess bool
+	// Requests are the open assessment requests from care visits (issue 6).
+	Requests []fuRow
 }
 
 func (s *Server) pageReassessWorklist(w http.ResponseWriter, r *http.Request) error {
@@ -690,6 +692,11 @@ func (s *Server) pageReassessWorklist(w http.ResponseWriter, r *http.Request) er
 	if next != "" {
 		q.Set("after", next)
 		d.Next = "/assessments/worklist?" + q.Encode()
+	}
+	if s.CareVisits != nil && r.URL.Query().Get("after") == "" {
+		if reqs, _, err := s.CareVisits.FollowUps(ctx, yanglao.FollowUpFilter{Kind: yanglao.FollowUpAssessment, Page: yanglao.Page{Limit: 20}}); err == nil {
+			d.Requests = fuRows(reqs, l)
+		}
 	}
 	pg := s.newPage(r, "复评工作清单", "Reassessment worklist", d)
 	return s.render(w, status, "assess_worklist.html", pg)

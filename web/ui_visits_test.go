@@ -96,6 +96,16 @@ func TestUICareVisits(t *testing.T) {
 	uiWant(t, "plan", resp, body, http.StatusOK, "批量指派探访人", "独居老人", "Worker", "独居")
 	resp, body = w.get("/carevisits/alerts")
 	uiWant(t, "alerts", resp, body, http.StatusOK, "没有未探访的老人")
+	// A visit that asks for a capability assessment puts the person on the assessors' worklist.
+	resp, body = w.postCSRF("/carevisits/people/"+pid+"/visit", url.Values{"date": {today}, "mode": {"phone"}, "health": {"poor"}, "fu_kind": {"assessment"}, "fu_detail": {"走路不稳，申请评估"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("visit with an assessment request: %d %s", resp.StatusCode, body)
+	}
+	testkit.CreateUser(t, db, "assessor", yanglao.RoleAssessor, testkit.Beihu, nil)
+	as := e.client()
+	as.login("assessor")
+	resp, body = as.get("/assessments/worklist")
+	uiWant(t, "assessors' worklist", resp, body, http.StatusOK, "探访中提出的能力评估申请", "走路不稳，申请评估", "/people/"+pid+"/assess")
 
 	// The county official drills down; the sibling township's worker sees nothing of township A.
 	c := e.client()
