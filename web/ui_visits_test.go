@@ -117,8 +117,9 @@ func TestUICareVisits(t *testing.T) {
 	b := e.client()
 	b.login("townb")
 	resp, body = b.get("/carevisits?all=1")
+	uiWant(t, "sibling's list", resp, body, http.StatusOK)
 	uiWantNot(t, "sibling's list", body, "独居老人")
-	resp, body = b.get("/carevisits/rates?region=" + testkit.TownA)
+	resp, _ = b.get("/carevisits/rates?region=" + testkit.TownA)
 	if resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("sibling read township A's rate: %d", resp.StatusCode)
 	}
