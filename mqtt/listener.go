@@ -31,6 +31,15 @@ type Sink interface {
 	Reject(ctx context.Context, via, topic, serial, reason string, payload []byte) error
 }
 
+// BatchSink is a sink that stores many events in one transaction (group
+// commit); the listener uses it when the sink has it.
+type BatchSink interface {
+	IngestBatch(ctx context.Context, evs []*yanglao.DeviceEvent, via string) ([]*yanglao.IngestResult, []error, error)
+}
+
+// maxBatch bounds a group commit: the messages already waiting, up to this many.
+const maxBatch = 64
+
 // Topics is the topic scheme: {prefix}/devices/{serial}/events (docs/mqtt.md).
 type Topics struct {
 	Prefix string // "yanglao/v1" unless a test isolates itself on a shared broker
@@ -88,6 +97,10 @@ type Listener struct {
 	cm   *autopaho.ConnectionManager
 	stop context.CancelFunc
 	done chan struct{}
+
+	work      chan work
+	stopBatch context.CancelFunc
+	batchDone chan struct{}
 
 	Received atomic.Int64 // messages handled (acknowledged)
 	Rejected atomic.Int64 // of which refused
@@ -158,16 +171,29 @@ func Start(ctx context.Context, cfg Config, sink Sink) (*Listener, error) {
 			OnClientError:              func(err error) { l.log.Warn("mqtt: client error", "err", err) },
 		},
 	}
+	// The handler decodes; a refused message is acknowledged once its refusal
+	// is recorded, a good one goes to the batcher, which acknowledges it after
+	// its transaction commits. paho sends acknowledgements in arrival order.
+	l.work = make(chan work, 4096)
+	batchCtx, stopBatch := context.WithCancel(context.Background())
+	l.stopBatch, l.batchDone = stopBatch, make(chan struct{})
+	go l.batcher(batchCtx)
 	pc.OnPublishReceived = []func(paho.PublishReceived) (bool, error){func(pr paho.PublishReceived) (bool, error) {
-		if l.handle(runCtx, pr.Packet) {
-			if err := pr.Client.Ack(pr.Packet); err != nil {
-				l.log.Warn("mqtt: ack", "err", err)
+		ev, ack := l.decode(runCtx, pr.Packet)
+		switch {
+		case ev != nil:
+			select {
+			case l.work <- work{p: pr.Packet, c: pr.Client, ev: ev}:
+			case <-runCtx.Done():
 			}
+		case ack:
+			l.ack(pr.Client, pr.Packet)
 		}
 		return true, nil
 	}}
 	l.cm, err = autopaho.NewConnection(runCtx, pc)
 	if err != nil {
+		stopBatch()
 		stop()
 		return nil, err
 	}
@@ -194,6 +220,8 @@ func (l *Listener) listening(host string) {
 // Stop disconnects. Messages received and not yet committed stay unacknowledged,
 // so the broker delivers them again to the next listener on this session.
 func (l *Listener) Stop() {
+	l.stopBatch() // the batch in hand commits and is acknowledged; the rest waits for redelivery
+	<-l.batchDone
 	dctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	l.cm.Disconnect(dctx)
@@ -204,34 +232,82 @@ func (l *Listener) Stop() {
 // Kill drops the connection without a word, as a killed process would.
 func (l *Listener) Kill() {
 	l.stop()
+	l.stopBatch()
 	<-l.done
+	<-l.batchDone
 }
 
-// handle processes one message and reports whether to acknowledge it: after
-// the commit, or after a refusal is recorded. A database failure is retried
-// until it succeeds or the listener stops (then it stays unacknowledged).
-func (l *Listener) handle(ctx context.Context, p *paho.Publish) bool {
-	sys := systemContext()
+type work struct {
+	p  *paho.Publish
+	c  *paho.Client
+	ev *yanglao.DeviceEvent
+}
+
+// decode checks a message's topic and payload. A bad one is refused (its
+// refusal recorded) and reported as to be acknowledged; a good one is returned.
+func (l *Listener) decode(ctx context.Context, p *paho.Publish) (*yanglao.DeviceEvent, bool) {
 	serial, ok := l.cfg.Topics.Serial(p.Topic)
 	if !ok {
-		return l.reject(ctx, p.Topic, "", "主题不符合 {prefix}/devices/{serial}/events (topic does not match {prefix}/devices/{serial}/events)", p.Payload)
+		return nil, l.reject(ctx, p.Topic, "", "主题不符合 {prefix}/devices/{serial}/events (topic does not match {prefix}/devices/{serial}/events)", p.Payload)
 	}
 	ev, err := yanglao.ParseEvent(serial, p.Payload)
 	if err != nil {
-		return l.reject(ctx, p.Topic, serial, yanglao.ErrorMessage(err)+" field="+yanglao.ErrorField(err), p.Payload)
+		return nil, l.reject(ctx, p.Topic, serial, yanglao.ErrorMessage(err)+" field="+yanglao.ErrorField(err), p.Payload)
 	}
+	return ev, false
+}
+
+func (l *Listener) ack(c *paho.Client, p *paho.Publish) {
+	if err := c.Ack(p); err != nil {
+		l.log.Warn("mqtt: ack", "err", err)
+	}
+}
+
+// batcher takes the events waiting (up to maxBatch) and stores them in one
+// transaction, then acknowledges each. It stops when ctx ends.
+func (l *Listener) batcher(ctx context.Context) {
+	defer close(l.batchDone)
+	for {
+		var batch []work
+		select {
+		case w := <-l.work:
+			batch = append(batch, w)
+		case <-ctx.Done():
+			return
+		}
+	fill:
+		for len(batch) < maxBatch {
+			select {
+			case w := <-l.work:
+				batch = append(batch, w)
+			default:
+				break fill
+			}
+		}
+		if !l.process(ctx, batch) {
+			return
+		}
+	}
+}
+
+// process stores a batch, retrying a database failure until it succeeds or
+// the listener stops (then nothing is acknowledged), and acknowledges each
+// event after the commit — a refused one after its refusal is recorded.
+func (l *Listener) process(ctx context.Context, batch []work) bool {
 	if l.cfg.crash != nil && l.cfg.crash(false) {
 		return false
 	}
+	evs := make([]*yanglao.DeviceEvent, len(batch))
+	for i, w := range batch {
+		evs[i] = w.ev
+	}
+	var errs []error
 	for wait := 100 * time.Millisecond; ; wait = min(wait*2, 5*time.Second) {
-		_, err := l.sink.Ingest(sys, ev, "mqtt")
-		if err == nil {
+		var err error
+		if errs, err = l.ingest(evs); err == nil {
 			break
 		}
-		if code := yanglao.ErrorCode(err); code != yanglao.EINTERNAL {
-			return l.reject(ctx, p.Topic, serial, yanglao.ErrorMessage(err), p.Payload)
-		}
-		l.log.Error("mqtt: event not stored, retrying", "serial", serial, "id", ev.ID, "err", err, "in", wait)
+		l.log.Error("mqtt: events not stored, retrying", "events", len(evs), "err", err, "in", wait)
 		select {
 		case <-ctx.Done():
 			return false
@@ -241,8 +317,37 @@ func (l *Listener) handle(ctx context.Context, p *paho.Publish) bool {
 	if l.cfg.crash != nil && l.cfg.crash(true) {
 		return false
 	}
-	l.Received.Add(1)
+	for i, w := range batch {
+		if errs[i] != nil {
+			if !l.reject(ctx, w.p.Topic, w.ev.Serial, yanglao.ErrorMessage(errs[i]), w.p.Payload) {
+				return false
+			}
+		} else {
+			l.Received.Add(1)
+		}
+		l.ack(w.c, w.p)
+	}
 	return true
+}
+
+// ingest stores events through the sink: in one transaction when it can; each
+// event's refusal in errs, a failure of the whole in err.
+func (l *Listener) ingest(evs []*yanglao.DeviceEvent) (errs []error, err error) {
+	sys := systemContext()
+	if bs, ok := l.sink.(BatchSink); ok {
+		_, errs, err = bs.IngestBatch(sys, evs, "mqtt")
+		return errs, err
+	}
+	errs = make([]error, len(evs))
+	for i, ev := range evs {
+		if _, err := l.sink.Ingest(sys, ev, "mqtt"); err != nil {
+			if yanglao.ErrorCode(err) == yanglao.EINTERNAL {
+				return nil, err // events before it are stored; their redelivery is a duplicate
+			}
+			errs[i] = err
+		}
+	}
+	return errs, nil
 }
 
 func (l *Listener) reject(ctx context.Context, topic, serial, reason string, payload []byte) bool {

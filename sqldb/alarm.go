@@ -108,6 +108,65 @@ func (s *AlarmService) Ingest(ctx context.Context, ev *yanglao.DeviceEvent, via 
 	return &yanglao.IngestResult{CaseID: id, Duplicate: dup}, nil
 }
 
+// IngestBatch records many events (from the MQTT listener, as the system) in
+// one transaction: one commit for a burst of alarms instead of one each. errs[i]
+// is the refusal of evs[i] (an unknown device); err is a failure of the whole
+// batch, which stores nothing and may be retried.
+func (s *AlarmService) IngestBatch(ctx context.Context, evs []*yanglao.DeviceEvent, via string) (results []*yanglao.IngestResult, errs []error, err error) {
+	if a := yanglao.ActorFromContext(ctx); a == nil || !a.System {
+		return nil, nil, yanglao.Errorf(yanglao.EFORBIDDEN, "批量写入仅供设备监听程序使用 (batch ingestion is for the device listener)")
+	}
+	results, errs = make([]*yanglao.IngestResult, len(evs)), make([]error, len(evs))
+	devs := make([]*devInfo, len(evs))
+	alarms := 0
+	for i, ev := range evs {
+		d, err := s.lookup(ctx, ev.Serial)
+		if err != nil {
+			return nil, nil, err
+		}
+		if d == nil || !d.active {
+			errs[i] = errUnknownDevice
+			continue
+		}
+		devs[i], results[i] = d, &yanglao.IngestResult{}
+		if yanglao.IsAlarm(ev.Type) {
+			alarms++
+		}
+	}
+	var opened []int64
+	if alarms > 0 {
+		tx, err := s.db.BeginTx(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		defer tx.Rollback()
+		for i, ev := range evs {
+			if devs[i] == nil || !yanglao.IsAlarm(ev.Type) {
+				continue
+			}
+			id, dup, err := s.openCase(ctx, tx, devs[i].id, ev.ID, ev.Type, false, ev.At, ev.Detail, via)
+			if err != nil {
+				return nil, nil, err
+			}
+			results[i].CaseID, results[i].Duplicate = id, dup
+			if !dup {
+				opened = append(opened, id)
+			}
+		}
+		if err := tx.Commit(); err != nil {
+			return nil, nil, err
+		}
+	}
+	// Heartbeats only after the commit, so a retried batch does not count them twice (harmless anyway).
+	for i, ev := range evs {
+		if devs[i] != nil && (ev.Battery != nil || ev.Type == yanglao.EventHeartbeat) {
+			s.heartbeat(devs[i], ev)
+		}
+	}
+	s.notify(opened...)
+	return results, errs, nil
+}
+
 // heartbeat notes a device's last sign of life in memory; FlushHeartbeats writes it.
 func (s *AlarmService) heartbeat(d *devInfo, ev *yanglao.DeviceEvent) {
 	s.mu.Lock()

@@ -395,3 +395,33 @@ func TestAckReport(t *testing.T) {
 		t.Fatal("cases in another month")
 	}
 }
+
+// TestIngestBatch: a group commit makes one case per (device, event id), also
+// when the batch holds the same event twice; an unknown device is refused
+// alone; only the system (the listener) may use it.
+func TestIngestBatch(t *testing.T) {
+	f := newAlarmFixture(t)
+	f.device("G-1", tk.VillageA1, nil)
+	at := f.clock.Now()
+	evs := []*yanglao.DeviceEvent{
+		{Serial: "G-1", ID: "a", Type: "sos", At: at},
+		{Serial: "NOPE", ID: "b", Type: "sos", At: at},
+		{Serial: "G-1", ID: "a", Type: "sos", At: at},
+		{Serial: "G-1", ID: "hb", Type: "heartbeat", At: at},
+		{Serial: "G-1", ID: "c", Type: "fall", At: at},
+	}
+	res, errs, err := f.svc.IngestBatch(tk.System(), evs, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if errs[1] == nil || errs[0] != nil || res[0].Duplicate || !res[2].Duplicate || res[2].CaseID != res[0].CaseID || res[3].CaseID != 0 || res[4].CaseID == 0 {
+		t.Fatalf("results %+v %+v %+v %+v, errs %v", res[0], res[2], res[3], res[4], errs)
+	}
+	if cs := openCases(t, f); len(cs) != 2 {
+		t.Fatalf("%d cases", len(cs))
+	}
+	worker := tk.CreateUser(t, f.db, "wkr", yanglao.RoleWorker, tk.TownA, nil)
+	if _, _, err := f.svc.IngestBatch(tk.As(worker), evs, "test"); yanglao.ErrorCode(err) != yanglao.EFORBIDDEN {
+		t.Fatalf("a worker batching: %v", err)
+	}
+}
