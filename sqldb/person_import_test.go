@@ -610,7 +610,7 @@ func TestImportDeferredIndexes(t *testing.T) {
 // upload of the same file; a live one is not.
 func TestImportTakeover(t *testing.T) {
 	db, ps := newImportEnv(t)
-	defer sqldb.SetImportForTest(5, 300*time.Millisecond, nil)()
+	defer sqldb.SetImportForTest(5, time.Hour, nil)()
 	data := csvFile(manyPeople(7)...)
 	job, err := ps.BeginImport(tk.System(), upload(register.People, register.ValidRows, data))
 	if err != nil {
@@ -623,7 +623,8 @@ func TestImportTakeover(t *testing.T) {
 	if _, err := ps.BeginImport(tk.System(), upload(register.People, register.ValidRows, data)); yanglao.ErrorCode(err) != yanglao.ECONFLICT {
 		t.Fatalf("upload while another server runs the job: %v", err)
 	}
-	time.Sleep(400 * time.Millisecond)
+	// It stops beating (aged by hand: no race against a short window).
+	db.ExecForTest(context.Background(), `UPDATE imports SET heartbeat_at = ? WHERE id = ?`, time.Now().UTC().Add(-2*time.Hour), job.ID)
 	job2, err := ps.BeginImport(tk.System(), upload(register.People, register.ValidRows, data))
 	if err != nil || job2.ID != job.ID || !job2.Resumed {
 		t.Fatalf("takeover: %+v %v", job2, err)
@@ -701,12 +702,15 @@ func TestImportKilledMidway(t *testing.T) {
 	if status != register.Running {
 		t.Fatalf("killed job status %q", status)
 	}
-	defer sqldb.SetImportForTest(5, 300*time.Millisecond, nil)()
-	// Right after the kill the job still looks alive; a moment later it is taken over.
+	// Right after the kill the job still looks alive; once its heartbeat is
+	// stale it is taken over. The heartbeat is aged by hand rather than raced
+	// against a short window: under -race on a busy machine the checks above
+	// alone outlasted 300 ms.
+	defer sqldb.SetImportForTest(5, time.Hour, nil)()
 	if _, err := ps.BeginImport(tk.System(), upload(register.People, register.ValidRows, data)); yanglao.ErrorCode(err) != yanglao.ECONFLICT {
 		t.Fatalf("upload right after the kill: %v", err)
 	}
-	time.Sleep(400 * time.Millisecond)
+	db.ExecForTest(context.Background(), `UPDATE imports SET heartbeat_at = ?`, time.Now().UTC().Add(-2*time.Hour))
 	if _, err := db.Migrate(context.Background()); err != nil { // as the restarted server does
 		t.Fatal(err)
 	}
