@@ -221,12 +221,11 @@ func (s *Server) renderServices(w http.ResponseWriter, r *http.Request, status i
 		if err != nil {
 			return err
 		}
-		names := map[string]*yanglao.Region{}
 		codes := []string{}
 		for _, al := range list {
 			codes = append(codes, al.RegionCode)
 		}
-		names = s.regionNames(ctx, codes)
+		names := s.regionNames(ctx, codes)
 		for _, al := range list {
 			c, _ := yanglao.ServiceCategoryOf(al.Category)
 			row := allowanceRow{ServiceAllowance: al, Cat: tr(l, c.Name, c.NameEN), StatusText: statusNames(l, al.Statuses),

@@ -61,7 +61,7 @@ func TestUIServicesPages(t *testing.T) {
 	resp, body = official.postCSRF("/providers/"+pid+"/contracts", url.Values{"number": {"BH-2026-1"}, "region_code": {testkit.Beihu},
 		"start": {"2026-01-01"}, "end": {"2026-12-31"}, "item_ids": {bath}})
 	uiWant(t, "contract", resp, body, http.StatusSeeOther)
-	resp, body = dispatcher.get("/providers")
+	resp, _ = dispatcher.get("/providers")
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/providers/"+pid {
 		t.Fatalf("a dispatcher's /providers goes to their own: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
