@@ -406,6 +406,7 @@ func (s *Server) pageTable() []route {
 		{method: "GET", path: "/canteens/new", access: signedIn, page: s.pageNewCanteen},
 		{method: "POST", path: "/canteens", access: signedIn, page: s.postCanteen},
 		{method: "GET", path: "/canteens/{id}", access: signedIn, page: s.pageCanteen},
+		{method: "POST", path: "/canteens/subsidies", access: signedIn, page: s.postMealSubsidy},
 		{method: "POST", path: "/canteens/{id}/menus", access: signedIn, page: s.postCanteenMenu},
 		{method: "POST", path: "/canteens/{id}/counter", access: signedIn, page: s.postCanteenCounter},
 		{method: "GET", path: "/canteens/{id}/kitchen", access: signedIn, page: s.pageKitchen},

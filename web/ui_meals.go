@@ -59,11 +59,14 @@ func modeLabel(l, mode string) string { return yanglao.MealName(yanglao.MealMode
 // --- canteens
 
 type canteenListData struct {
-	Items    []*yanglao.Canteen
-	Next     string
-	Query    string
-	CanAdd   bool
-	TypeName func(string) string
+	Items       []*yanglao.Canteen
+	Next        string
+	Query       string
+	CanAdd      bool
+	TypeName    func(string) string
+	Subsidies   []*yanglao.MealSubsidy // officials: the rules on their region's path
+	SubsidyForm *subsidyForm
+	Categories  [][2]string
 }
 
 func (s *Server) pageCanteens(w http.ResponseWriter, r *http.Request) error {
@@ -83,6 +86,9 @@ func (s *Server) pageCanteens(w http.ResponseWriter, r *http.Request) error {
 	a, l := actor(r), lang(r)
 	d := &canteenListData{Items: items, Next: next, Query: q, CanAdd: a.Unrestricted() || a.Role == yanglao.RoleOfficial,
 		TypeName: func(t string) string { return yanglao.MealName(yanglao.CanteenTypes, t, l) }}
+	if err := s.subsidySection(r, d, nil); err != nil {
+		return err
+	}
 	return s.render(w, http.StatusOK, "canteens.html", s.newPage(r, "助餐食堂", "Canteens", d))
 }
 
@@ -617,6 +623,9 @@ func (s *Server) postVouchers(w http.ResponseWriter, r *http.Request) error {
 			form.Preview, err = svc.PreviewVoucherBatch(r.Context(), b)
 			form.Previewed = err == nil
 		}
+	}
+	if c := yanglao.ErrorCode(err); err != nil && c != yanglao.EINVALID && c != yanglao.ECONFLICT {
+		return err // not allowed, or broken: the error page, not the form
 	}
 	if err != nil {
 		if form.Errors, form.Problem, err = fieldErrors(lang(r), err); err != nil {

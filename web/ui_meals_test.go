@@ -35,6 +35,22 @@ func TestMealPages(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// Subsidy rules on the canteen list: a bad amount is shown at its field; a good rule is listed.
+	if status, body, _ := e.page("GET", "/canteens", official, nil); status != 200 || !strings.Contains(body, "80周岁及以上") || !strings.Contains(body, "测试") {
+		t.Fatalf("subsidy rules on the canteen list: %d", status)
+	}
+	rule := url.Values{"region_code": {tk.TownA}, "category": {"dibao"}, "yuan": {"4.5.0"}, "from": {"2026-01-01"}, "source": {"某县文件第3条"}}
+	if status, body, _ := e.page("POST", "/canteens/subsidies", official, rule); status != 422 || !strings.Contains(body, `id="yuan-error"`) {
+		t.Fatalf("bad subsidy amount: %d", status)
+	}
+	rule.Set("yuan", "4.5")
+	if status, _, _ := e.page("POST", "/canteens/subsidies", official, rule); status != http.StatusSeeOther {
+		t.Fatalf("save subsidy: %d", status)
+	}
+	if status, _, _ := e.page("POST", "/canteens/subsidies", elder, rule); status != http.StatusForbidden {
+		t.Fatalf("elder saving a subsidy: %d", status)
+	}
+
 	// The canteen: a bad amount is shown next to its field, then it registers.
 	form := url.Values{"name": {"人民路孝善食堂"}, "type": {"xiaoshan"}, "region_code": {tk.TownA}, "address": {"人民路1号"}, "seats": {"30"},
 		"delivery": {"1"}, "cutoff_breakfast": {"07:00"}, "cutoff_lunch": {"23:59"}, "cutoff_dinner": {"23:59"}, "enterprise_fen": {"1.5元"}, "social_fen": {"abc"}}
