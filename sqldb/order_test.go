@@ -413,3 +413,33 @@ func TestAssignConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// TestOrderVoucher: a voucher pays what the allowance leaves (up to its face
+// value), once; cancelling the order gives it back.
+func TestOrderVoucher(t *testing.T) {
+	f := newOrderFixture(t)
+	vs := sqldb.NewVoucherService(f.db)
+	vb := &yanglao.VoucherBatch{Name: "上门服务券", RegionCode: tk.Beihu, FaceFen: 1000, Uses: []string{"any"},
+		ValidFrom: day("2026-11-01"), ValidUntil: day("2026-12-31"), PersonIDs: []int64{f.elder.ID}}
+	f.must(vs.IssueVoucherBatch(tk.As(f.official), vb))
+	list, _, err := vs.Vouchers(tk.System(), yanglao.VoucherFilter{BatchID: vb.ID})
+	f.must(err)
+	if len(list) != 1 {
+		t.Fatalf("vouchers: %+v", list)
+	}
+	v := list[0].ID
+	f.place(f.familyU, "clean", at("09:00"), "") // 50 of the 80 yuan allowance
+	o, err := f.orders.PlaceOrder(tk.As(f.familyU), &yanglao.OrderRequest{PersonID: f.elder.ID, ProviderID: f.provA, ItemID: f.items["bath"].ID, Start: at("14:00"), VoucherID: &v})
+	f.must(err)
+	if o.AllowanceFen != 3000 || o.VoucherFen != 1000 || o.OwnFen != 1000 || o.VoucherID == nil || *o.VoucherID != v {
+		t.Fatalf("split with a voucher: %+v", o)
+	}
+	if _, err := f.orders.PlaceOrder(tk.As(f.familyU), &yanglao.OrderRequest{PersonID: f.elder.ID, ProviderID: f.provA, ItemID: f.items["bath"].ID, Start: at("17:00"), VoucherID: &v}); yanglao.ErrorField(err) != "voucher_id" {
+		t.Fatalf("a spent voucher paid again: %v", err)
+	}
+	f.step(f.familyU, o.ID, yanglao.OrderStep{Action: "cancel", Reason: "改天"})
+	back, _, err := vs.Vouchers(tk.System(), yanglao.VoucherFilter{BatchID: vb.ID, State: yanglao.VoucherUnspent})
+	if err != nil || len(back) != 1 {
+		t.Fatalf("voucher not given back on cancel: %+v %v", back, err)
+	}
+}

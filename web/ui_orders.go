@@ -127,6 +127,7 @@ type bookingData struct {
 	Times    []bookingChoice
 	Needs    string
 	Key      string
+	Vouchers []bookingChoice // the person's unspent vouchers that may pay for home services
 	Errors   map[string]string
 	Summary  []fieldError
 	NoAnswer bool // nobody covers the address
@@ -183,6 +184,21 @@ func (s *Server) renderBooking(w http.ResponseWriter, r *http.Request, status in
 			Detail:  fmt.Sprintf("%s · %d %s · %s %s", o.ProviderName, o.Minutes, tr(l, "分钟", "min"), yuan(o.PriceFen), tr(l, "元", "yuan")),
 			Checked: posted.Get("option") == v || posted.Get("option") == "" && i == 0 && len(opts) == 1})
 	}
+	if s.Vouchers != nil {
+		vs, _, err := s.Vouchers.Vouchers(ctx, yanglao.VoucherFilter{PersonID: personID, State: yanglao.VoucherUnspent, Page: yanglao.Page{Limit: 20}})
+		if err != nil {
+			return err
+		}
+		for _, v := range vs {
+			if len(v.Uses) == 1 && v.Uses[0] == yanglao.VoucherMeal {
+				continue // meals only: not for a home visit
+			}
+			id := strconv.FormatInt(v.ID, 10)
+			d.Vouchers = append(d.Vouchers, bookingChoice{Value: id, Label: v.BatchName,
+				Detail:  fmt.Sprintf("%s %s · %s %s", tr(l, "面值", "worth"), yuan(v.FaceFen), tr(l, "有效至", "valid until"), v.ValidUntil),
+				Checked: posted.Get("voucher") == id})
+		}
+	}
 	today := yanglao.DateOf(time.Now())
 	for i := 0; i < 7; i++ {
 		dd := today.AddDays(i)
@@ -201,7 +217,7 @@ func (s *Server) renderBooking(w http.ResponseWriter, r *http.Request, status in
 	for _, t := range bookingTimes {
 		d.Times = append(d.Times, bookingChoice{Value: t, Label: t, Checked: posted.Get("time") == t})
 	}
-	for _, f := range []string{"option", "day", "time", "needs", "person"} {
+	for _, f := range []string{"option", "day", "time", "voucher", "needs", "person"} {
 		if m := errs[f]; m != "" {
 			d.Summary = append(d.Summary, fieldError{f, m})
 		}
@@ -228,7 +244,7 @@ func firstOf(vs ...string) string {
 }
 
 // bookingField maps a service error's field to the form's.
-var bookingField = map[string]string{"provider_id": "option", "item_id": "option", "start": "time", "end": "time", "needs": "needs", "person_id": "person"}
+var bookingField = map[string]string{"provider_id": "option", "item_id": "option", "start": "time", "end": "time", "needs": "needs", "person_id": "person", "voucher_id": "voucher"}
 
 func (s *Server) postOrder(w http.ResponseWriter, r *http.Request) error {
 	svc, err := s.orders()
@@ -243,6 +259,9 @@ func (s *Server) postOrder(w http.ResponseWriter, r *http.Request) error {
 	errs := map[string]string{}
 	in := yanglao.OrderRequest{Needs: f.Get("needs"), RequestKey: f.Get("request_key")}
 	in.PersonID, _ = strconv.ParseInt(f.Get("person"), 10, 64)
+	if v, err := strconv.ParseInt(f.Get("voucher"), 10, 64); err == nil && v > 0 {
+		in.VoucherID = &v
+	}
 	prov, item, ok := strings.Cut(f.Get("option"), ":")
 	in.ProviderID, _ = strconv.ParseInt(prov, 10, 64)
 	in.ItemID, _ = strconv.ParseInt(item, 10, 64)

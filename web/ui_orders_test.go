@@ -32,7 +32,7 @@ func TestUIOrderPages(t *testing.T) {
 	ps := sqldb.NewPersonService(db, testkit.Box())
 	hc := sqldb.NewHomeCareService(db, testkit.Box())
 	e := serveUI(t, db, Services{Regions: sqldb.NewRegionService(db), Users: sqldb.NewUserService(db), Orgs: sqldb.NewOrgService(db),
-		Audit: sqldb.NewAuditService(db), People: ps, Orders: sqldb.NewOrderService(db, hc)})
+		Audit: sqldb.NewAuditService(db), People: ps, Orders: sqldb.NewOrderService(db, hc), Vouchers: sqldb.NewVoucherService(db)})
 	prov := testkit.CreateOrg(t, db, "颐康居家服务中心", yanglao.OrgProvider, testkit.TownA)
 	items, err := hc.ServiceItems(ctx, false)
 	must(err)
@@ -52,6 +52,8 @@ func TestUIOrderPages(t *testing.T) {
 	mother := &yanglao.Person{Name: "刘桂芳", ResidenceCode: testkit.VillageA1, IDNumber: testkit.CitizenID("431002", "1941-02-03", 22), Address: "人民路8号", Lat: &lat, Lng: &lng}
 	must(ps.CreatePerson(ctx, mother))
 	must(ps.AddStatus(ctx, &yanglao.Status{PersonID: mother.ID, Kind: "dibao", Source: "民政", Start: yanglao.Date{Year: 2020, Month: 1, Day: 1}}))
+	must(sqldb.NewVoucherService(db).IssueVoucherBatch(ctx, &yanglao.VoucherBatch{Name: "上门服务券", RegionCode: testkit.Beihu, FaceFen: 1000, Uses: []string{"any"},
+		ValidFrom: today.AddDays(-1), ValidUntil: today.AddDays(30), PersonIDs: []int64{mother.ID}}))
 	son := testkit.CreateUser(t, db, "son", yanglao.RoleFamily, testkit.VillageA1, nil)
 	elder := testkit.CreateUser(t, db, "mother", yanglao.RoleElder, testkit.VillageA1, nil)
 	must(ps.LinkUser(ctx, son.ID, mother.ID, "child"))
@@ -69,7 +71,7 @@ func TestUIOrderPages(t *testing.T) {
 	resp, body := s.get("/")
 	uiWant(t, "family home", resp, body, http.StatusOK, `href="/orders/new"`, "预约上门服务")
 	resp, body = s.get("/orders/new")
-	uiWant(t, "booking page", resp, body, http.StatusOK, "助洁", "颐康居家服务中心", "60.00", "明天", "09:00", `name="request_key"`)
+	uiWant(t, "booking page", resp, body, http.StatusOK, "助洁", "颐康居家服务中心", "60.00", "明天", "09:00", `name="request_key"`, "用消费券吗", "上门服务券", "面值 10.00")
 	key := regexp.MustCompile(`name="request_key" value="([0-9a-f]+)"`).FindStringSubmatch(body)[1]
 	option := strconv.FormatInt(prov, 10) + ":" + strconv.FormatInt(clean, 10)
 	resp, body = s.postCSRF("/orders", url.Values{"person": {strconv.FormatInt(mother.ID, 10)}, "option": {option}, "request_key": {key}})
