@@ -885,12 +885,18 @@ func (r *run) pages(ctx context.Context, pages *int) (done bool, err error) {
 		return false, err
 	}
 	pctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	type item struct {
 		w   *pageWork
 		err error
 	}
 	ch := make(chan item, 2)
+	// Wait for the computing goroutine before returning: the caller may start
+	// again on the same run, and two computations must never share r.
+	defer func() {
+		cancel()
+		for range ch {
+		}
+	}()
 	go func() {
 		defer close(ch)
 		c := cursor
