@@ -604,37 +604,3 @@ func orderNav(role yanglao.Role) [][3]string {
 	}
 	return nil
 }
-
-// withOrderTiles puts the home-care tiles of a role first on its home page and
-// drops the "coming soon" tiles they replace.
-func withOrderTiles(role yanglao.Role, l string, now, soon []tile) ([]tile, []tile) {
-	t := func(href, zh, en, dzh, den string) tile { return tile{href, tr(l, zh, en), tr(l, dzh, den)} }
-	var add []tile
-	var done [][2]string // the soon tiles now served, by title
-	switch role {
-	case yanglao.RoleElder, yanglao.RoleFamily:
-		add = []tile{t("/orders/new", "预约上门服务", "Book a home visit", "助洁、助浴、助医等，几步就好", "Cleaning, bathing, medical help: a few taps"),
-			t("/orders", "我的上门服务", "My home visits", "预约的服务、确认码和评价", "Your bookings, the confirmation code, ratings")}
-		done = [][2]string{{"预约上门服务", "Book a home visit"}}
-	case yanglao.RoleDispatcher:
-		add = []tile{t("/dispatch", "调度台", "Dispatch board", "今天的订单：接单、派单、改派", "Today's orders: accept, assign, reassign"),
-			t("/statements", "月度结算单", "Monthly statement", "已核实的政府购买服务，导出对账", "Verified government-paid visits, to export")}
-		done = [][2]string{{"服务工单", "Service orders"}, {"结算", "Settlement"}}
-	case yanglao.RoleCaregiver:
-		add = []tile{t("/visits", "今日上门", "Today's visits", "按时间排好的上门服务，签到签退", "Your visits in order; check in and out")}
-		done = [][2]string{{"今日上门", "Today's visits"}} // 服务记录 (a caregiver raising a concern) is still to come
-	case yanglao.RoleOfficial, yanglao.RoleWorker:
-		add = []tile{t("/orders", "上门服务", "Home-care visits", "辖区订单、异常审核、老人反映的问题", "Orders in your region, flagged visits, concerns")}
-	}
-	var keep []tile
-	for _, s := range soon {
-		served := false
-		for _, d := range done {
-			served = served || s.Title == tr(l, d[0], d[1])
-		}
-		if !served {
-			keep = append(keep, s)
-		}
-	}
-	return append(add, now...), keep
-}
