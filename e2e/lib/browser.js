@@ -4,6 +4,7 @@ import { AxeBuilder } from '@axe-core/playwright';
 import { createRequire } from 'node:module';
 import { readFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import assert from 'node:assert/strict';
 import { repoRoot } from './server.js';
 
 const require = createRequire(import.meta.url);
@@ -102,4 +103,21 @@ export async function screenshot(page, name) {
   const path = join(screenshotDir, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;
+}
+
+// assertFitsPhone fails when the page scrolls sideways on the phone screen it is shown on.
+export async function assertFitsPhone(page, what) {
+  const { scroll, width } = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth, width: window.innerWidth,
+  }));
+  assert.ok(scroll <= width + 1, `${what} is ${scroll}px wide on a ${width}px phone screen (scrolls sideways)`);
+}
+
+// checkPage runs axe and takes a screenshot named shot; on a phone it also checks the
+// page does not scroll sideways. It fails on any serious or critical axe violation.
+export async function checkPage(page, label, shot, phone) {
+  const a11y = await checkAccessibility(page, label);
+  await screenshot(page, shot);
+  if (phone) await assertFitsPhone(page, label);
+  assert.equal(a11y, '', a11y);
 }

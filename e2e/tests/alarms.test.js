@@ -3,51 +3,23 @@
 // an SOS event over HTTP; the case appears on the board over server-sent
 // events without a reload; the operator acknowledges it; axe passes on the
 // board and on the case page.
-import { describe, test, before, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { demoSuite } from '../lib/suite.js';
 import {
-  buildBinary, makeDataDir, removeDataDir, runDemo, startServer,
-} from '../lib/server.js';
-import {
-  launch, newPage, login, checkAccessibility, screenshot, axeVersion,
+  newPage, login, checkAccessibility, screenshot,
 } from '../lib/browser.js';
 
 describe('emergency alarms in a browser', () => {
-  let dataDir;
-  let server;
-  let browser;
-  let accounts;
-
-  before(async () => {
-    const bin = buildBinary();
-    dataDir = makeDataDir();
-    accounts = runDemo(bin, dataDir);
-    server = await startServer(bin, dataDir);
-    console.log(`# server ${server.url}, data ${dataDir}, axe-core ${axeVersion}`);
-    browser = await launch();
-  });
-
-  after(async () => {
-    await browser?.close();
-    if (server) {
-      await server.stop();
-      if (process.exitCode) console.log(`# server log (${server.logPath}):\n${server.output().slice(-4000)}`);
-    }
-    removeDataDir(dataDir);
-  });
-
-  const account = (username) => {
-    const a = accounts.get(username);
-    assert.ok(a, `${username} is missing from demo-accounts.txt`);
-    return a;
-  };
+  const demo = demoSuite();
+  const { account } = demo;
 
   // The board's event stream is cut when the page navigates: not a problem.
   const real = (problems) => problems.filter((p) => !p.includes('/alarms/stream'));
 
   test('a vendor post reaches the operator board over SSE and the operator acknowledges it', async () => {
-    const op = await newPage(browser, server.url);
-    const vendor = await newPage(browser, server.url);
+    const op = await newPage(demo.browser, demo.server.url);
+    const vendor = await newPage(demo.browser, demo.server.url);
     try {
       await login(op.page, account('demo-emergency'));
       let resp = await op.page.goto('/alarms');

@@ -1,46 +1,18 @@
 // Browser test: a fresh data folder with the demo county, a real `yanglao serve`, and
 // Debian's headless chromium. Signs in as the demo official and the demo older person,
 // checks the login and home pages with axe-core, and saves screenshots to e2e/screenshots/.
-import { describe, test, before, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { demoSuite } from '../lib/suite.js';
 import {
-  buildBinary, makeDataDir, removeDataDir, runDemo, startServer,
-} from '../lib/server.js';
-import {
-  launch, newPage, login, checkAccessibility, screenshot, axeVersion, viewports,
+  newPage, login, checkAccessibility, screenshot, assertFitsPhone, viewports,
 } from '../lib/browser.js';
 
 const greeting = /您好|你好|欢迎|Hello|Welcome/i;
 
 describe('yanglao in a browser', () => {
-  let dataDir;
-  let server;
-  let browser;
-  let accounts;
-
-  before(async () => {
-    const bin = buildBinary();
-    dataDir = makeDataDir();
-    accounts = runDemo(bin, dataDir);
-    server = await startServer(bin, dataDir);
-    console.log(`# server ${server.url}, data ${dataDir}, axe-core ${axeVersion}`);
-    browser = await launch();
-  });
-
-  after(async () => {
-    await browser?.close();
-    if (server) {
-      await server.stop();
-      if (process.exitCode) console.log(`# server log (${server.logPath}):\n${server.output().slice(-4000)}`);
-    }
-    removeDataDir(dataDir);
-  });
-
-  const account = (username) => {
-    const a = accounts.get(username);
-    assert.ok(a, `${username} is missing from demo-accounts.txt (found: ${[...accounts.keys()].join(', ')})`);
-    return a;
-  };
+  const demo = demoSuite();
+  const { account } = demo;
 
   // assertHome checks that a signed-in person is on the home page and it greets them.
   async function assertHome(page, who) {
@@ -52,15 +24,8 @@ describe('yanglao in a browser', () => {
     assert.equal(await page.locator('#password').count(), 0, `${who}'s home page still shows a password field`);
   }
 
-  async function assertFitsPhone(page, what) {
-    const { scroll, width } = await page.evaluate(() => ({
-      scroll: document.documentElement.scrollWidth, width: window.innerWidth,
-    }));
-    assert.ok(scroll <= width + 1, `${what} is ${scroll}px wide on a ${width}px phone screen (scrolls sideways)`);
-  }
-
   test('login page renders and has no serious accessibility violations', async () => {
-    const { context, page, problems } = await newPage(browser, server.url);
+    const { context, page, problems } = await newPage(demo.browser, demo.server.url);
     try {
       const resp = await page.goto('/login');
       assert.equal(resp?.status(), 200);
@@ -77,7 +42,7 @@ describe('yanglao in a browser', () => {
   });
 
   test('a wrong password keeps the person on the login page and says why', async () => {
-    const { context, page } = await newPage(browser, server.url);
+    const { context, page } = await newPage(demo.browser, demo.server.url);
     try {
       await page.goto('/login');
       await page.locator('#username').fill('no-such-user');
@@ -95,7 +60,7 @@ describe('yanglao in a browser', () => {
 
   test('official signs in, lands on a greeting home page with no serious accessibility violations', async () => {
     const official = account('demo-official');
-    const { context, page, problems } = await newPage(browser, server.url);
+    const { context, page, problems } = await newPage(demo.browser, demo.server.url);
     try {
       await login(page, official);
       await assertHome(page, 'demo-official');
@@ -110,7 +75,7 @@ describe('yanglao in a browser', () => {
 
   test(`official's pages fit a ${viewports.phone.viewport.width}x${viewports.phone.viewport.height} phone screen`, async () => {
     const official = account('demo-official');
-    const { context, page, problems } = await newPage(browser, server.url, 'phone');
+    const { context, page, problems } = await newPage(demo.browser, demo.server.url, 'phone');
     try {
       await page.goto('/login');
       await screenshot(page, 'login-phone');
@@ -128,7 +93,7 @@ describe('yanglao in a browser', () => {
   test('older person signs in and their home page renders', async () => {
     const elder = account('demo-elder');
     for (const kind of ['desktop', 'phone']) {
-      const { context, page, problems } = await newPage(browser, server.url, kind);
+      const { context, page, problems } = await newPage(demo.browser, demo.server.url, kind);
       try {
         await login(page, elder);
         await assertHome(page, 'demo-elder');
@@ -144,10 +109,10 @@ describe('yanglao in a browser', () => {
   });
 
   test('serve shuts down cleanly on SIGTERM', async () => {
-    await browser.close();
-    browser = undefined;
-    const { code, signal } = await server.stop();
+    await demo.browser.close();
+    demo.browser = undefined;
+    const { code, signal } = await demo.server.stop();
     assert.deepEqual({ code, signal }, { code: 0, signal: null },
-      `yanglao serve should exit 0 after SIGTERM; log tail:\n${server.output().slice(-2000)}`);
+      `yanglao serve should exit 0 after SIGTERM; log tail:\n${demo.server.output().slice(-2000)}`);
   });
 });

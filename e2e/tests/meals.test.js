@@ -4,59 +4,19 @@
 // canteen's staff see the order on the kitchen's count page; the official sees
 // the voucher batch and the canteen statement. axe-core on every page; phone
 // screenshots in e2e/screenshots/.
-import { describe, test, before, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { demoSuite } from '../lib/suite.js';
 import {
-  buildBinary, makeDataDir, removeDataDir, runDemo, startServer,
-} from '../lib/server.js';
-import {
-  launch, newPage, login, checkAccessibility, screenshot, axeVersion,
+  newPage, login, checkPage,
 } from '../lib/browser.js';
 
 describe('meals and vouchers in a browser', () => {
-  let dataDir;
-  let server;
-  let browser;
-  let accounts;
-
-  before(async () => {
-    const bin = buildBinary();
-    dataDir = makeDataDir();
-    accounts = runDemo(bin, dataDir);
-    server = await startServer(bin, dataDir);
-    console.log(`# server ${server.url}, data ${dataDir}, axe-core ${axeVersion}`);
-    browser = await launch();
-  });
-
-  after(async () => {
-    await browser?.close();
-    if (server) {
-      await server.stop();
-      if (process.exitCode) console.log(`# server log (${server.logPath}):\n${server.output().slice(-4000)}`);
-    }
-    removeDataDir(dataDir);
-  });
-
-  const account = (username) => {
-    const a = accounts.get(username);
-    assert.ok(a, `${username} is missing from demo-accounts.txt (found: ${[...accounts.keys()].join(', ')})`);
-    return a;
-  };
-
-  async function checkPage(page, label, shot, phone) {
-    const a11y = await checkAccessibility(page, label);
-    await screenshot(page, shot);
-    if (phone) {
-      const { scroll, width } = await page.evaluate(() => ({
-        scroll: document.documentElement.scrollWidth, width: window.innerWidth,
-      }));
-      assert.ok(scroll <= width + 1, `${label} is ${scroll}px wide on a ${width}px phone screen (scrolls sideways)`);
-    }
-    assert.equal(a11y, '', a11y);
-  }
+  const demo = demoSuite();
+  const { account } = demo;
 
   test('the older person orders a meal on a phone with their voucher', async () => {
-    const { context, page, problems } = await newPage(browser, server.url, 'phone');
+    const { context, page, problems } = await newPage(demo.browser, demo.server.url, 'phone');
     try {
       await login(page, account('demo-elder'));
       await page.getByRole('link', { name: /订餐/ }).first().click();
@@ -90,7 +50,7 @@ describe('meals and vouchers in a browser', () => {
   });
 
   test("the canteen's kitchen page counts the order", async () => {
-    const { context, page, problems } = await newPage(browser, server.url, 'desktop');
+    const { context, page, problems } = await newPage(demo.browser, demo.server.url, 'desktop');
     try {
       await login(page, account('demo-canteen'));
       await page.goto('/canteens');
@@ -114,7 +74,7 @@ describe('meals and vouchers in a browser', () => {
   });
 
   test('the official sees the voucher batch and the canteen statement', async () => {
-    const { context, page, problems } = await newPage(browser, server.url, 'phone');
+    const { context, page, problems } = await newPage(demo.browser, demo.server.url, 'phone');
     try {
       await login(page, account('demo-official'));
       await page.goto('/vouchers');

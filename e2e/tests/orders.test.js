@@ -4,61 +4,19 @@
 // the phone pages with a mocked position (a check-out 2 km away is flagged with
 // the distance), confirms with the older person's code, and the statement page
 // renders. axe-core on every page; phone-size screenshots in e2e/screenshots/.
-import { describe, test, before, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { demoSuite } from '../lib/suite.js';
 import {
-  buildBinary, makeDataDir, removeDataDir, runDemo, startServer,
-} from '../lib/server.js';
-import {
-  launch, newPage, login, checkAccessibility, screenshot, axeVersion,
+  newPage, login, checkPage,
 } from '../lib/browser.js';
 
 describe('home-care orders in a browser', () => {
-  let dataDir;
-  let server;
-  let browser;
-  let accounts;
-
-  before(async () => {
-    const bin = buildBinary();
-    dataDir = makeDataDir();
-    accounts = runDemo(bin, dataDir);
-    server = await startServer(bin, dataDir);
-    console.log(`# server ${server.url}, data ${dataDir}, axe-core ${axeVersion}`);
-    browser = await launch();
-  });
-
-  after(async () => {
-    await browser?.close();
-    if (server) {
-      await server.stop();
-      if (process.exitCode) console.log(`# server log (${server.logPath}):\n${server.output().slice(-4000)}`);
-    }
-    removeDataDir(dataDir);
-  });
-
-  const account = (username) => {
-    const a = accounts.get(username);
-    assert.ok(a, `${username} is missing from demo-accounts.txt`);
-    return a;
-  };
-
-  async function assertFitsPhone(page, what) {
-    const { scroll, width } = await page.evaluate(() => ({
-      scroll: document.documentElement.scrollWidth, width: window.innerWidth,
-    }));
-    assert.ok(scroll <= width + 1, `${what} is ${scroll}px wide on a ${width}px phone screen (scrolls sideways)`);
-  }
-
-  async function checkPage(page, label, shot, phone) {
-    const a11y = await checkAccessibility(page, label);
-    await screenshot(page, shot);
-    if (phone) await assertFitsPhone(page, label);
-    assert.equal(a11y, '', a11y);
-  }
+  const demo = demoSuite();
+  const { account } = demo;
 
   test('the older person books a visit on a phone in three steps', async () => {
-    const { context, page, problems } = await newPage(browser, server.url, 'phone');
+    const { context, page, problems } = await newPage(demo.browser, demo.server.url, 'phone');
     try {
       await login(page, account('demo-elder'));
       await page.getByRole('link', { name: /预约上门服务/ }).first().click();
@@ -84,7 +42,7 @@ describe('home-care orders in a browser', () => {
   });
 
   test('the family member sees the confirmation code of the visit under way', async () => {
-    const { context, page, problems } = await newPage(browser, server.url, 'phone');
+    const { context, page, problems } = await newPage(demo.browser, demo.server.url, 'phone');
     try {
       await login(page, account('demo-family'));
       await page.goto('/orders');
@@ -98,7 +56,7 @@ describe('home-care orders in a browser', () => {
   });
 
   test('the dispatcher assigns a waiting order on the board', async () => {
-    const { context, page, problems } = await newPage(browser, server.url, 'desktop');
+    const { context, page, problems } = await newPage(demo.browser, demo.server.url, 'desktop');
     try {
       await login(page, account('demo-dispatcher'));
       await page.goto('/dispatch');
@@ -120,7 +78,7 @@ describe('home-care orders in a browser', () => {
   });
 
   test('the caregiver checks in and out on the phone, far check-out flagged, confirms with the code', async () => {
-    const { context, page, problems } = await newPage(browser, server.url, 'phone');
+    const { context, page, problems } = await newPage(demo.browser, demo.server.url, 'phone');
     try {
       await login(page, account('demo-caregiver'));
       await page.goto('/visits');
@@ -131,7 +89,7 @@ describe('home-care orders in a browser', () => {
       await checkPage(page, '/visits/{id} (demo-caregiver, phone)', 'orders-visit-phone', true);
       const geo = await page.locator('a[href^="geo:"]').first().getAttribute('href');
       const [lat, lng] = geo.slice(4).split('?')[0].split(',').map(Number);
-      await context.grantPermissions(['geolocation'], { origin: server.url });
+      await context.grantPermissions(['geolocation'], { origin: demo.server.url });
       await context.setGeolocation({ latitude: lat + 0.0005, longitude: lng, accuracy: 15 });
       await page.getByRole('button', { name: /签到/ }).click();
       await page.waitForURL(/msg=order_check_in/);
@@ -144,7 +102,7 @@ describe('home-care orders in a browser', () => {
       await checkPage(page, '/visits/{id} flagged (demo-caregiver, phone)', 'orders-visit-flagged-phone', true);
 
       // The older person reads the code from their own page.
-      const elder = await newPage(browser, server.url, 'phone');
+      const elder = await newPage(demo.browser, demo.server.url, 'phone');
       let code;
       try {
         await login(elder.page, account('demo-elder'));

@@ -5,59 +5,19 @@
 // caregiver list with its expiry warnings, gets errors beside the fields of
 // the caregiver form, and records a caregiver. axe-core on every page;
 // screenshots in e2e/screenshots/.
-import { describe, test, before, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { demoSuite } from '../lib/suite.js';
 import {
-  buildBinary, makeDataDir, removeDataDir, runDemo, startServer,
-} from '../lib/server.js';
-import {
-  launch, newPage, login, checkAccessibility, screenshot, axeVersion,
+  newPage, login, checkPage,
 } from '../lib/browser.js';
 
 describe('home-care services in a browser', () => {
-  let dataDir;
-  let server;
-  let browser;
-  let accounts;
-
-  before(async () => {
-    const bin = buildBinary();
-    dataDir = makeDataDir();
-    accounts = runDemo(bin, dataDir);
-    server = await startServer(bin, dataDir);
-    console.log(`# server ${server.url}, data ${dataDir}, axe-core ${axeVersion}`);
-    browser = await launch();
-  });
-
-  after(async () => {
-    await browser?.close();
-    if (server) {
-      await server.stop();
-      if (process.exitCode) console.log(`# server log (${server.logPath}):\n${server.output().slice(-4000)}`);
-    }
-    removeDataDir(dataDir);
-  });
-
-  const account = (username) => {
-    const a = accounts.get(username);
-    assert.ok(a, `${username} is missing from demo-accounts.txt`);
-    return a;
-  };
-
-  async function checkPage(page, label, shot, phone) {
-    const a11y = await checkAccessibility(page, label);
-    await screenshot(page, shot);
-    if (phone) {
-      const { scroll, width } = await page.evaluate(() => ({
-        scroll: document.documentElement.scrollWidth, width: window.innerWidth,
-      }));
-      assert.ok(scroll <= width + 1, `${label} is ${scroll}px wide on a ${width}px phone screen (scrolls sideways)`);
-    }
-    assert.equal(a11y, '', a11y);
-  }
+  const demo = demoSuite();
+  const { account } = demo;
 
   test('the official configures allowances and reads providers and the ban list', async () => {
-    const { context, page, problems } = await newPage(browser, server.url, 'desktop');
+    const { context, page, problems } = await newPage(demo.browser, demo.server.url, 'desktop');
     try {
       await login(page, account('demo-official'));
       await page.locator('#menu').getByRole('link', { name: '居家服务配置' }).click(); // the home page has a tile of the same name
@@ -102,7 +62,7 @@ describe('home-care services in a browser', () => {
   });
 
   test('the dispatcher records a caregiver on a phone', async () => {
-    const { context, page, problems } = await newPage(browser, server.url, 'phone');
+    const { context, page, problems } = await newPage(demo.browser, demo.server.url, 'phone');
     try {
       await login(page, account('demo-dispatcher'));
       await page.goto('/caregivers?expiring=true');

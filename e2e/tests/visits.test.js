@@ -1,55 +1,20 @@
 // Browser test for care visits (issue 6): the demo worker records a visit on a
 // 390-px phone; the official's visit-rate dashboard shows the rate go up; the
 // pages pass axe; and a member of the public reaches the report form signed out.
-import { describe, test, before, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { demoSuite } from '../lib/suite.js';
 import {
-  buildBinary, makeDataDir, removeDataDir, runDemo, startServer,
-} from '../lib/server.js';
-import {
-  launch, newPage, login, checkAccessibility, screenshot, axeVersion,
+  newPage, login, checkAccessibility, screenshot, assertFitsPhone,
 } from '../lib/browser.js';
 
 describe('care visits in a browser', () => {
-  let dataDir;
-  let server;
-  let browser;
-  let accounts;
-
-  before(async () => {
-    const bin = buildBinary();
-    dataDir = makeDataDir();
-    accounts = runDemo(bin, dataDir);
-    server = await startServer(bin, dataDir);
-    console.log(`# server ${server.url}, data ${dataDir}, axe-core ${axeVersion}`);
-    browser = await launch();
-  });
-
-  after(async () => {
-    await browser?.close();
-    if (server) {
-      await server.stop();
-      if (process.exitCode) console.log(`# server log (${server.logPath}):\n${server.output().slice(-4000)}`);
-    }
-    removeDataDir(dataDir);
-  });
-
-  const account = (username) => {
-    const a = accounts.get(username);
-    assert.ok(a, `${username} is missing from demo-accounts.txt`);
-    return a;
-  };
-
-  async function fitsPhone(page, what) {
-    const { scroll, width } = await page.evaluate(() => ({
-      scroll: document.documentElement.scrollWidth, width: window.innerWidth,
-    }));
-    assert.ok(scroll <= width + 1, `${what} is ${scroll}px wide on a ${width}px phone screen`);
-  }
+  const demo = demoSuite();
+  const { account } = demo;
 
   // countyRate reads the county's rate, e.g. "60.0%", as the official sees it.
   async function countyRate(label) {
-    const { context, page, problems } = await newPage(browser, server.url);
+    const { context, page, problems } = await newPage(demo.browser, demo.server.url);
     try {
       await login(page, account('demo-official'));
       const resp = await page.goto('/carevisits/rates');
@@ -72,7 +37,7 @@ describe('care visits in a browser', () => {
     const before = await countyRate('before');
     assert.ok(pct(before) > 0 && pct(before) < 100, `the demo rate should be neither 0 nor 100 %, it is ${before}`);
 
-    const { context, page, problems } = await newPage(browser, server.url, 'phone');
+    const { context, page, problems } = await newPage(demo.browser, demo.server.url, 'phone');
     try {
       await login(page, account('demo-worker'));
       let resp = await page.goto('/carevisits');
@@ -80,14 +45,14 @@ describe('care visits in a browser', () => {
       const pending = page.locator('li.cv-person.pending');
       const n = await pending.count();
       assert.ok(n > 0, 'the demo worker should have someone still to visit');
-      await fitsPhone(page, 'the visit list');
+      await assertFitsPhone(page, 'the visit list');
       let a11y = await checkAccessibility(page, '/carevisits (phone)');
       await screenshot(page, 'carevisit-list-phone');
       assert.equal(a11y, '', a11y);
 
       await pending.first().locator('a.cv-go').click();
       await page.waitForURL(/\/carevisits\/people\/\d+\/visit$/);
-      await fitsPhone(page, 'the visit form');
+      await assertFitsPhone(page, 'the visit form');
       a11y = await checkAccessibility(page, 'visit form (phone)');
       assert.equal(a11y, '', a11y);
       await page.locator('input[name=mode][value=phone]').check();
@@ -111,11 +76,11 @@ describe('care visits in a browser', () => {
   });
 
   test('the public report form works signed out and passes axe on a phone', async () => {
-    const { context, page, problems } = await newPage(browser, server.url, 'phone');
+    const { context, page, problems } = await newPage(demo.browser, demo.server.url, 'phone');
     try {
       const resp = await page.goto('/report');
       assert.equal(resp?.status(), 200);
-      await fitsPhone(page, 'the report form');
+      await assertFitsPhone(page, 'the report form');
       const a11y = await checkAccessibility(page, '/report (phone, signed out)');
       await screenshot(page, 'abuse-report-form-phone');
       assert.equal(a11y, '', a11y);
