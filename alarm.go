@@ -43,16 +43,7 @@ var eventNames = map[string][2]string{
 }
 
 // EventName names an event type in the language.
-func EventName(typ, lang string) string {
-	n, ok := eventNames[typ]
-	if !ok {
-		return typ
-	}
-	if lang == "en" {
-		return n[1]
-	}
-	return n[0]
-}
+func EventName(typ, lang string) string { return NameIn(eventNames, typ, lang) }
 
 // IsAlarm reports whether an event type makes a case (heartbeats and battery
 // readings only update the device).
@@ -144,16 +135,7 @@ var caseStatusNames = map[string][2]string{
 }
 
 // CaseStatusName names a status in the language.
-func CaseStatusName(s, lang string) string {
-	n, ok := caseStatusNames[s]
-	if !ok {
-		return s
-	}
-	if lang == "en" {
-		return n[1]
-	}
-	return n[0]
-}
+func CaseStatusName(s, lang string) string { return NameIn(caseStatusNames, s, lang) }
 
 // Responders an operator can send.
 var Responders = []string{"family", "neighbour", "volunteer", "community", "120"}
@@ -167,16 +149,7 @@ var responderNames = map[string][2]string{
 }
 
 // ResponderName names a responder kind in the language.
-func ResponderName(r, lang string) string {
-	n, ok := responderNames[r]
-	if !ok {
-		return r
-	}
-	if lang == "en" {
-		return n[1]
-	}
-	return n[0]
-}
+func ResponderName(r, lang string) string { return NameIn(responderNames, r, lang) }
 
 // Outcomes a case is closed with.
 var Outcomes = []string{"resolved", "hospital", "false_alarm", "technical", "no_answer"}
@@ -190,16 +163,7 @@ var outcomeNames = map[string][2]string{
 }
 
 // OutcomeName names an outcome in the language.
-func OutcomeName(o, lang string) string {
-	n, ok := outcomeNames[o]
-	if !ok {
-		return o
-	}
-	if lang == "en" {
-		return n[1]
-	}
-	return n[0]
-}
+func OutcomeName(o, lang string) string { return NameIn(outcomeNames, o, lang) }
 
 // DefaultAckTimeout is how long a case may wait for an operator before it is
 // escalated. 60 s follows UK telecare practice (TSA: 97.5 % of alarm calls

@@ -35,16 +35,7 @@ var deviceKindNames = map[string][2]string{
 }
 
 // DeviceKindName names a device kind in the language.
-func DeviceKindName(kind, lang string) string {
-	n, ok := deviceKindNames[kind]
-	if !ok {
-		return kind
-	}
-	if lang == "en" {
-		return n[1]
-	}
-	return n[0]
-}
+func DeviceKindName(kind, lang string) string { return NameIn(deviceKindNames, kind, lang) }
 
 // Device health thresholds. A device is silent after SilentFactor missed
 // heartbeats; low battery below LowBattery % (cleared again at BatteryOK %, so a

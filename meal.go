@@ -30,18 +30,6 @@ var (
 	MealModeOrder  = []string{"eat_in", "pickup", "delivery"}
 )
 
-// MealName names a meal, mode or canteen type in the language.
-func MealName(table map[string][2]string, code, lang string) string {
-	n, ok := table[code]
-	if !ok {
-		return code
-	}
-	if lang == "en" {
-		return n[1]
-	}
-	return n[0]
-}
-
 // Meal-order states and channels.
 const (
 	MealOrdered   = "ordered"

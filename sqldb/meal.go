@@ -564,7 +564,7 @@ func (s *MealService) placeMealOrder(ctx context.Context, a *yanglao.Actor, chan
 	case channel != yanglao.ChannelCounter && closed(c, menu.Meal, menu.Day, tx.now):
 		// At the counter a walk-in is served after the cut-off; ordering ahead closes at it.
 		return 0, yanglao.Invalid("menu_id", "今天%s的订餐已于%s截止 (ordering for today's %s closed at %s)",
-			yanglao.MealName(yanglao.MealNames, menu.Meal, "zh"), c.Cutoff(menu.Meal), menu.Meal, c.Cutoff(menu.Meal))
+			yanglao.NameIn(yanglao.MealNames, menu.Meal, "zh"), c.Cutoff(menu.Meal), menu.Meal, c.Cutoff(menu.Meal))
 	}
 	address := in.Address
 	if in.Mode == "delivery" {

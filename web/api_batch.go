@@ -32,10 +32,7 @@ var docBatches = &apiDoc{Tag: "benefits", Summary: "发放批次列表（辖区�
 	Response: List[*yanglao.Batch]{}}
 
 func (s *Server) batches() (yanglao.BatchService, error) {
-	if s.Batches == nil {
-		return nil, yanglao.Errorf(yanglao.EINTERNAL, "发放批次服务未启用 (the batch service is not configured)")
-	}
-	return s.Batches, nil
+	return wired(s.Batches, "发放批次服务", "the batch service")
 }
 
 func (s *Server) apiBatches(w http.ResponseWriter, r *http.Request) error {

@@ -14,10 +14,7 @@ import (
 // kitchen's day and the monthly statement. The MealService decides scope.
 
 func (s *Server) meals() (yanglao.MealService, error) {
-	if s.Meals == nil {
-		return nil, yanglao.Errorf(yanglao.EINTERNAL, "助餐服务未启用 (the meal service is not configured)")
-	}
-	return s.Meals, nil
+	return wired(s.Meals, "助餐服务", "the meal service")
 }
 
 var pCanteenID = param{Name: "id", In: "path", Type: "integer", Required: true, Desc: "食堂（机构）编号 (canteen, i.e. organisation, id)"}

@@ -22,10 +22,7 @@ var (
 )
 
 func (s *Server) orders() (yanglao.OrderService, error) {
-	if s.Orders == nil {
-		return nil, yanglao.Errorf(yanglao.ENOTFOUND, "上门服务模块未启用 (home-care orders are not enabled)")
-	}
-	return s.Orders, nil
+	return wired(s.Orders, "上门服务模块", "home-care orders")
 }
 
 var docPlaceOrder = &apiDoc{Tag: "orders", Status: http.StatusCreated,

@@ -56,10 +56,7 @@ type VoucherPreview struct {
 }
 
 func (s *Server) vouchers() (yanglao.VoucherService, error) {
-	if s.Vouchers == nil {
-		return nil, yanglao.Errorf(yanglao.EINTERNAL, "消费券服务未启用 (the voucher service is not configured)")
-	}
-	return s.Vouchers, nil
+	return wired(s.Vouchers, "消费券服务", "the voucher service")
 }
 
 var docPreviewVoucherBatch = &apiDoc{Tag: "vouchers",

@@ -90,3 +90,12 @@ func (s *Server) HTTPServer(addr string) *http.Server {
 	hs.RegisterOnShutdown(s.hub.close) // event streams never go idle: end them so Shutdown can finish
 	return hs
 }
+
+// wired returns svc, or an error naming the module when it was not wired into
+// Services (serve wires every module; tests build servers with the ones they need).
+func wired[T any](svc T, zh, en string) (T, error) {
+	if any(svc) == nil {
+		return svc, yanglao.Errorf(yanglao.EINTERNAL, "%s未启用 (%s is not configured)", zh, en)
+	}
+	return svc, nil
+}

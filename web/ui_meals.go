@@ -53,8 +53,8 @@ func fieldErrors(l string, err error) (map[string]string, string, error) {
 	return map[string]string{}, msg, nil
 }
 
-func mealLabel(l, meal string) string { return yanglao.MealName(yanglao.MealNames, meal, l) }
-func modeLabel(l, mode string) string { return yanglao.MealName(yanglao.MealModes, mode, l) }
+func mealLabel(l, meal string) string { return yanglao.NameIn(yanglao.MealNames, meal, l) }
+func modeLabel(l, mode string) string { return yanglao.NameIn(yanglao.MealModes, mode, l) }
 
 // --- canteens
 
@@ -85,7 +85,7 @@ func (s *Server) pageCanteens(w http.ResponseWriter, r *http.Request) error {
 	}
 	a, l := actor(r), lang(r)
 	d := &canteenListData{Items: items, Next: next, Query: q, CanAdd: a.Unrestricted() || a.Role == yanglao.RoleOfficial,
-		TypeName: func(t string) string { return yanglao.MealName(yanglao.CanteenTypes, t, l) }}
+		TypeName: func(t string) string { return yanglao.NameIn(yanglao.CanteenTypes, t, l) }}
 	if err := s.subsidySection(r, d, nil); err != nil {
 		return err
 	}
@@ -103,7 +103,7 @@ type canteenFormData struct {
 func canteenTypes(l string) [][2]string {
 	var out [][2]string
 	for _, t := range []string{"xiaoshan", "elder_restaurant", "meal_point"} {
-		out = append(out, [2]string{t, yanglao.MealName(yanglao.CanteenTypes, t, l)})
+		out = append(out, [2]string{t, yanglao.NameIn(yanglao.CanteenTypes, t, l)})
 	}
 	return out
 }
@@ -178,7 +178,7 @@ type canteenViewData struct {
 func labelled(table map[string][2]string, order []string, l string) [][2]string {
 	var out [][2]string
 	for _, k := range order {
-		out = append(out, [2]string{k, yanglao.MealName(table, k, l)})
+		out = append(out, [2]string{k, yanglao.NameIn(table, k, l)})
 	}
 	return out
 }
@@ -199,7 +199,7 @@ func (s *Server) canteenView(r *http.Request, id int64) (*canteenViewData, error
 	if err != nil {
 		return nil, err
 	}
-	d := &canteenViewData{C: c, TypeName: yanglao.MealName(yanglao.CanteenTypes, c.Type, l), Meals: labelled(yanglao.MealNames, yanglao.MealOrderOfDay, l),
+	d := &canteenViewData{C: c, TypeName: yanglao.NameIn(yanglao.CanteenTypes, c.Type, l), Meals: labelled(yanglao.MealNames, yanglao.MealOrderOfDay, l),
 		Modes: labelled(yanglao.MealModes, yanglao.MealModeOrder, l), Today: today.String(), Month: today.String()[:7], Key: formKey(),
 		Menu: &yanglao.Menu{Day: today, Meal: "lunch"}, Counter: &yanglao.MealOrderInput{Mode: "eat_in"}, Errors: map[string]string{}}
 	d.Staff = a.OrgID != nil && *a.OrgID == c.ID

@@ -76,7 +76,7 @@ func (s *Server) postMealSubsidy(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := &canteenListData{Items: items, Next: next, CanAdd: a.Unrestricted() || a.Role == yanglao.RoleOfficial,
-		TypeName: func(t string) string { return yanglao.MealName(yanglao.CanteenTypes, t, l) }}
+		TypeName: func(t string) string { return yanglao.NameIn(yanglao.CanteenTypes, t, l) }}
 	if err := s.subsidySection(r, d, form); err != nil {
 		return err
 	}
